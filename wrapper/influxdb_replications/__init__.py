@@ -1,0 +1,1 @@
+"""Async client for the InfluxDB OSS v2 Replications and Remote Connections APIs."""
