@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import argparse
 import copy
-import fnmatch
 import filecmp
+import fnmatch
 import hashlib
 import json
 import os
@@ -322,10 +322,9 @@ def _select(root: Any, steps: list[tuple[str, Any]]) -> list[tuple[Any, Any]]:
         next_current: list[tuple[Any, Any]] = []
         next_nodes: list[Any] = []
         for node in nodes:
-            if kind == "key" and isinstance(node, dict) and value in node:
-                next_current.append((node, value))
-                next_nodes.append(node[value])
-            elif kind == "index" and isinstance(node, list) and value < len(node):
+            has_key = kind == "key" and isinstance(node, dict) and value in node
+            has_index = kind == "index" and isinstance(node, list) and value < len(node)
+            if has_key or has_index:
                 next_current.append((node, value))
                 next_nodes.append(node[value])
             elif kind == "filter" and isinstance(node, list):
@@ -363,7 +362,10 @@ def apply_overlay(spec: dict[str, Any], overlay: dict[str, Any]) -> dict[str, An
             raise CodegenError(f"overlay action {number}: target {target} matches nothing in the spec")
         if action.get("remove"):
             # remove from the end so list indexes stay valid
-            for parent, key in sorted(selected, key=lambda pk: pk[1] if isinstance(pk[1], int) else 0, reverse=True):
+            by_position = sorted(
+                selected, key=lambda pk: pk[1] if isinstance(pk[1], int) else 0, reverse=True
+            )
+            for parent, key in by_position:
                 del parent[key]
         elif "update" in action:
             for parent, key in selected:
@@ -433,7 +435,8 @@ def generate_into(spec: dict[str, Any], out_dir: Path) -> None:
             raise CodegenError(f"openapi-python-client failed:\n{proc.stdout}\n{proc.stderr}")
         for module in sorted(package.rglob("*.py")):
             module.write_text(HEADER + module.read_text(encoding="utf-8"), encoding="utf-8")
-        (package / "py.typed").write_text("# PEP 561 marker: this package ships type hints\n", encoding="utf-8")
+        marker = "# PEP 561 marker: this package ships type hints\n"
+        (package / "py.typed").write_text(marker, encoding="utf-8")
         for cache in [*package.rglob("__pycache__"), *package.rglob(".ruff_cache")]:
             shutil.rmtree(cache, ignore_errors=True)
         if out_dir.exists():
@@ -447,9 +450,7 @@ def diff_trees(expected: Path, actual: Path) -> list[str]:
 
     def files(root: Path) -> set[str]:
         return {
-            str(p.relative_to(root))
-            for p in root.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts
+            str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
         }
 
     left, right = files(expected), files(actual)

@@ -10,14 +10,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.remote_connection import RemoteConnection
 from ...models.remote_connection_creation_request import RemoteConnectionCreationRequest
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: RemoteConnectionCreationRequest,
+    zap_trace_span: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(zap_trace_span, Unset):
+        headers["Zap-Trace-Span"] = zap_trace_span
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -65,10 +68,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: RemoteConnectionCreationRequest,
+    zap_trace_span: str | Unset = UNSET,
 ) -> Response[Error | RemoteConnection]:
     """Create a remote connection (the server performs no validation of the remote).
 
     Args:
+        zap_trace_span (str | Unset):
         body (RemoteConnectionCreationRequest):
 
     Raises:
@@ -81,6 +86,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        zap_trace_span=zap_trace_span,
     )
 
     response = client.get_httpx_client().request(
@@ -94,10 +100,12 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: RemoteConnectionCreationRequest,
+    zap_trace_span: str | Unset = UNSET,
 ) -> Error | RemoteConnection | None:
     """Create a remote connection (the server performs no validation of the remote).
 
     Args:
+        zap_trace_span (str | Unset):
         body (RemoteConnectionCreationRequest):
 
     Raises:
@@ -111,6 +119,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        zap_trace_span=zap_trace_span,
     ).parsed
 
 
@@ -118,10 +127,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: RemoteConnectionCreationRequest,
+    zap_trace_span: str | Unset = UNSET,
 ) -> Response[Error | RemoteConnection]:
     """Create a remote connection (the server performs no validation of the remote).
 
     Args:
+        zap_trace_span (str | Unset):
         body (RemoteConnectionCreationRequest):
 
     Raises:
@@ -134,6 +145,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        zap_trace_span=zap_trace_span,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -145,10 +157,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: RemoteConnectionCreationRequest,
+    zap_trace_span: str | Unset = UNSET,
 ) -> Error | RemoteConnection | None:
     """Create a remote connection (the server performs no validation of the remote).
 
     Args:
+        zap_trace_span (str | Unset):
         body (RemoteConnectionCreationRequest):
 
     Raises:
@@ -163,5 +177,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            zap_trace_span=zap_trace_span,
         )
     ).parsed

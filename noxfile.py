@@ -1,0 +1,85 @@
+"""The project's single entry point: every check, the demo and code generation run through nox.
+
+nox -s tests                  the whole test suite (what CI runs)
+nox -s demo                   the main job: edge -> cloud replication on two embedded servers
+nox -s lint / typecheck       ruff; mypy --strict on wrapper/ and tests/, relaxed on generated/
+nox -s generate               regenerate generated/ from the pinned spec (-- --from FILE, -- --update)
+nox -s generated_up_to_date   fail if generated/ differs from a fresh generation
+nox -s integration            the integration tests against a real server (INFLUX_HOST/TOKEN/ORG)
+"""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.sessions = ["tests"]
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+TEST_DEPS = nox.project.dependency_groups(PYPROJECT, "test")
+GENERATE_DEPS = nox.project.dependency_groups(PYPROJECT, "generate")
+TYPECHECK_DEPS = ["mypy==2.4.1", "types-python-dateutil", "types-PyYAML", "pyyaml>=6"]
+
+
+def _install_project(session: nox.Session, *extras: str) -> None:
+    target = f".[{','.join(extras)}]" if extras else "."
+    session.install("-e", target)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite: unit, generated, conformance, integration (on the embedded server)."""
+    _install_project(session, "testing")
+    session.install(*TEST_DEPS, *GENERATE_DEPS)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Start an edge and a cloud instance, replicate points between them, print the status."""
+    _install_project(session, "testing")
+    session.run("python", "-m", "influxdb_replications.demo", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff over everything hand-written (generated/ is formatted by the generator itself)."""
+    session.install(*[d for d in GENERATE_DEPS if d.startswith("ruff")])
+    session.run("ruff", "check", "wrapper", "tests", "scripts", "noxfile.py")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on wrapper/ and tests/; generated/ is checked with relaxed settings."""
+    _install_project(session, "testing")
+    session.install(*TEST_DEPS, *TYPECHECK_DEPS)
+    session.run("mypy")
+    session.run("mypy", "--ignore-missing-imports", "generated/influxdb_replications_api")
+
+
+@nox.session
+def generate(session: nox.Session) -> None:
+    """Fetch (or --from), trim, overlay and generate into generated/influxdb_replications_api."""
+    session.install(*GENERATE_DEPS)
+    session.run("python", "scripts/codegen.py", "generate", *session.posargs)
+
+
+@nox.session
+def generated_up_to_date(session: nox.Session) -> None:
+    """Regenerate into a scratch folder from the pinned spec and fail on any difference with generated/."""
+    session.install(*GENERATE_DEPS)
+    session.run("python", "scripts/codegen.py", "check", *session.posargs)
+
+
+@nox.session
+def integration(session: nox.Session) -> None:
+    """Run tests/integration against a real InfluxDB 2.x named by INFLUX_HOST/INFLUX_TOKEN/INFLUX_ORG."""
+    missing = [name for name in ("INFLUX_HOST", "INFLUX_TOKEN", "INFLUX_ORG") if not os.environ.get(name)]
+    if missing:
+        session.skip(f"set {', '.join(missing)} to run the integration tests against a real server")
+    _install_project(session, "testing")
+    session.install(*TEST_DEPS)
+    session.run("pytest", "tests/integration", "--real-server", *session.posargs)
