@@ -20,6 +20,7 @@ nox.options.reuse_existing_virtualenvs = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 TEST_DEPS = nox.project.dependency_groups(PYPROJECT, "test")
+BENCH_DEPS = nox.project.dependency_groups(PYPROJECT, "bench")
 GENERATE_DEPS = nox.project.dependency_groups(PYPROJECT, "generate")
 TYPECHECK_DEPS = ["mypy==2.4.1", "types-python-dateutil", "types-PyYAML", "pyyaml>=6"]
 
@@ -83,3 +84,11 @@ def integration(session: nox.Session) -> None:
     _install_project(session, "testing")
     session.install(*TEST_DEPS)
     session.run("pytest", "tests/integration", "--real-server", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmark our client against raw httpx, the generated layer, aiohttp and influxdb-client."""
+    _install_project(session, "aiohttp")
+    session.install(*BENCH_DEPS)
+    session.run("python", "scripts/bench/run.py", *session.posargs)

@@ -1,0 +1,164 @@
+"""The public surface: __all__, the contract's signatures, no generated types leaking, a light import."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import influxdb_replications
+from influxdb_replications import Remotes, ReplicationClient, Replications
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_all_is_sorted_unique_and_importable() -> None:
+    """__all__ is sorted, has no duplicates, and every name is importable from the package."""
+    names = influxdb_replications.__all__
+    assert names == sorted(names)
+    assert len(names) == len(set(names))
+    for name in names:
+        assert getattr(influxdb_replications, name).__module__.startswith("influxdb_replications")
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    """__all__ holds exactly the package's public (non-underscore, non-module) attributes."""
+    public = {
+        name
+        for name, value in vars(influxdb_replications).items()
+        if not name.startswith("_") and not inspect.ismodule(value)
+    }
+    assert public == set(influxdb_replications.__all__)
+
+
+def test_all_matches_the_readme() -> None:
+    """__all__ equals the names listed under the README's "## Public names" heading."""
+    text = README.read_text(encoding="utf-8") if README.exists() else ""
+    match = re.search(r"^## Public names\n(.*?)(?=^#|\Z)", text, re.S | re.M)
+    if match is None:
+        pytest.skip("the README has no '## Public names' section yet")
+    documented = {line.strip().strip("`-* ") for line in match.group(1).splitlines() if line.strip()}
+    assert documented == set(influxdb_replications.__all__)
+
+
+def _params(func: object) -> dict[str, object]:
+    signature = inspect.signature(func)  # type: ignore[arg-type]
+    return {
+        name: p.default
+        for name, p in signature.parameters.items()
+        if name != "self" and name not in ("timeout", "trace_span")
+    }
+
+
+def test_client_signature_matches_the_contract() -> None:
+    """ReplicationClient takes the issue's keyword arguments with the issue's defaults."""
+    params = _params(ReplicationClient.__init__)
+    expected = {
+        "url": None,
+        "token": None,
+        "org": None,
+        "org_id": None,
+        "retry": None,
+        "transport": None,
+        "verify": True,
+        "headers": None,
+        "sleep": None,
+    }
+    assert {k: params[k] for k in expected} == expected
+    assert inspect.signature(ReplicationClient.__init__).parameters["timeout"].default == 10.0
+    assert all(
+        p.kind is inspect.Parameter.KEYWORD_ONLY
+        for n, p in inspect.signature(ReplicationClient.__init__).parameters.items()
+        if n != "self"
+    )
+
+
+NO = inspect.Parameter.empty
+CREATE_REPLICATION = {
+    "name": NO,
+    "remote": NO,
+    "local_bucket": NO,
+    "remote_bucket": None,
+    "remote_bucket_id": None,
+    "max_queue_size_bytes": 67108860,
+    "max_age_seconds": 604800,
+    "drop_non_retryable_data": False,
+    "description": None,
+}
+UPDATE_REPLICATION = {
+    "replication_id": NO,
+    "name": None,
+    "description": None,
+    "remote": None,
+    "remote_bucket": None,
+    "remote_bucket_id": None,
+    "max_queue_size_bytes": None,
+    "max_age_seconds": None,
+    "drop_non_retryable_data": None,
+}
+
+
+@pytest.mark.parametrize(
+    ("func", "expected"),
+    [
+        (Remotes.list, {"name": None, "remote_url": None}),
+        (Remotes.get, {"remote_id": NO}),
+        (Remotes.find, {"name": NO}),
+        (
+            Remotes.create,
+            {
+                "name": NO,
+                "remote_url": NO,
+                "remote_api_token": NO,
+                "remote_org_id": None,
+                "allow_insecure_tls": False,
+                "description": None,
+            },
+        ),
+        (
+            Remotes.update,
+            {
+                "remote_id": NO,
+                "name": None,
+                "remote_url": None,
+                "remote_api_token": None,
+                "remote_org_id": None,
+                "allow_insecure_tls": None,
+                "description": None,
+            },
+        ),
+        (Remotes.delete, {"remote_id": NO, "cascade": False}),
+        (Replications.list, {"name": None, "remote": None, "local_bucket": None}),
+        (Replications.get, {"replication_id": NO}),
+        (Replications.find, {"name": NO}),
+        (Replications.create, CREATE_REPLICATION),
+        (Replications.validate_create, CREATE_REPLICATION),
+        (Replications.update, UPDATE_REPLICATION),
+        (Replications.validate_update, UPDATE_REPLICATION),
+        (Replications.delete, {"replication_id": NO}),
+        (Replications.validate, {"replication_id": NO}),
+    ],
+    ids=lambda v: getattr(v, "__qualname__", ""),
+)
+def test_method_signatures(func: object, expected: dict[str, object]) -> None:
+    """Each method has the contract's arguments and defaults, plus timeout= and trace_span= overrides."""
+    assert _params(func) == expected
+    signature = inspect.signature(func)  # type: ignore[arg-type]
+    assert signature.parameters["timeout"].default is None
+    assert signature.parameters["trace_span"].default is None
+    assert "Unset" not in str(signature)
+
+
+def test_import_is_light() -> None:
+    """Importing the package loads neither aiohttp nor the embedded test server."""
+    code = (
+        "import sys, influxdb_replications; "
+        "bad = [m for m in ('aiohttp', 'influxdb_replications.testing') if m in sys.modules]; "
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

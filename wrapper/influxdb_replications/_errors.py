@@ -1,0 +1,309 @@
+"""The exceptions raised by the client, and the one place that maps a response to one of them.
+
+The tree::
+
+    InfluxDBError                       base of everything this package raises (besides ValueError
+    │                                   for bad arguments and RuntimeError for a closed client)
+    ├── APIConnectionError              the request failed in transport (DNS, refused, reset, TLS...)
+    │   └── APITimeoutError             ... because a timeout expired
+    ├── APIResponseValidationError      a 2xx whose body is not what the endpoint returns
+    └── APIStatusError                  any non-2xx answer: .status_code, .code, .message
+        ├── BadRequestError             400
+        │   └── ValidationFailedError   400 from a validate helper: the check against the remote failed
+        ├── UnauthorizedError           401 (InfluxDB also uses 401 for "permission missing")
+        ├── ForbiddenError              403
+        ├── NotFoundError               404 (also raised for an unknown org, bucket or remote name)
+        ├── ConflictError               409, and 422 with code "conflict"
+        │   ├── AlreadyExistsError      500 "UNIQUE constraint failed": the name is taken
+        │   └── RemoteInUseError        500: a replication still references the remote
+        ├── UnprocessableEntityError    422
+        ├── RateLimitError              429 (.retry_after)
+        └── ServerError                 any other 5xx: the server (or a proxy) failed
+
+``AlreadyExistsError`` and ``RemoteInUseError`` arrive as HTTP 500 but are deterministic answers about the
+data (reference sections 2.3 and 2.6), so they are conflicts, never ``ServerError`` and never retried.
+``ServerError`` means "the server failed".
+
+No message or repr here ever contains the API token: errors keep the method, the URL (which carries no
+token), the response headers and the body, never the request headers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AlreadyExistsError",
+    "BadRequestError",
+    "ConflictError",
+    "ForbiddenError",
+    "InfluxDBError",
+    "NotFoundError",
+    "RateLimitError",
+    "RemoteInUseError",
+    "ServerError",
+    "UnauthorizedError",
+    "UnprocessableEntityError",
+    "ValidationFailedError",
+    "error_from_response",
+]
+
+# How long a non-JSON body may get inside a message (a proxy's HTML page can be large).
+_MAX_TEXT = 200
+
+# 400 messages that mean "the check against the remote failed" (reference section 4).
+VALIDATION_PREFIXES = (
+    "replication parameters fail validation",
+    "validation fails after applying update",
+    "replication failed validation",
+)
+_UNIQUE = "UNIQUE constraint failed"
+_REMOTE_IN_USE = "remote-connection cannot be deleted as a replication references it"
+
+
+class InfluxDBError(Exception):
+    """Base class of every error raised by influxdb_replications."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keyword-only constructors do not survive the default pickling of exceptions
+        return (_restore, (type(self), self.__dict__.copy()))
+
+
+def _restore(cls: type[InfluxDBError], state: dict[str, Any]) -> InfluxDBError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message", ""))
+    error.__dict__.update(state)
+    return error
+
+
+class APIConnectionError(InfluxDBError):
+    """The request could not be completed in transport; no HTTP status was received.
+
+    Attributes:
+        method: The HTTP method of the request.
+        url: The request URL (it never carries the token).
+    """
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, read, write or pool timeout expired."""
+
+
+class APIResponseValidationError(InfluxDBError):
+    """A 2xx response whose body does not have the shape the endpoint promises.
+
+    Attributes:
+        status_code: The HTTP status of the response.
+        body: The raw response body.
+    """
+
+    def __init__(self, message: str, *, status_code: int, body: bytes = b"") -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.body = body
+
+
+class APIStatusError(InfluxDBError):
+    """The server answered with a non-2xx status.
+
+    Attributes:
+        status_code: The HTTP status.
+        code: The ``code`` string of InfluxDB's error body, or None when the body had none (a proxy's
+            HTML page, an empty body). Kept as a plain string so that unknown codes never fail.
+        message: The ``message`` of the error body, or a short excerpt of a non-JSON body.
+        method: The HTTP method of the request ("" for errors raised without a request).
+        url: The request URL ("" likewise).
+        headers: The response headers.
+        body: The raw response body.
+        retry_after: Seconds the server asked to wait (429/503 with ``Retry-After``), else None.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: str | None = None,
+        method: str = "",
+        url: str = "",
+        headers: httpx.Headers | None = None,
+        body: bytes = b"",
+        retry_after: float | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.code = code
+        self.method = method
+        self.url = url
+        self.headers = headers if headers is not None else httpx.Headers()
+        self.body = body
+        self.retry_after = retry_after
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method else ""
+        code = f" {self.code}" if self.code else ""
+        return f"{self.status_code}{code}: {self.message}{where}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code!r}, code={self.code!r}, "
+            f"message={self.message!r})"
+        )
+
+    def with_message(self, message: str) -> APIStatusError:
+        """Return a copy of this error (same class and attributes) with another message."""
+        return type(self)(
+            message,
+            status_code=self.status_code,
+            code=self.code,
+            method=self.method,
+            url=self.url,
+            headers=self.headers,
+            body=self.body,
+            retry_after=self.retry_after,
+        )
+
+
+class BadRequestError(APIStatusError):
+    """400: the server refused the request (bad field, unknown local bucket or remote, ...)."""
+
+
+class ValidationFailedError(BadRequestError):
+    """400 from a validate helper: the server could not write to the remote with these settings."""
+
+
+class UnauthorizedError(APIStatusError):
+    """401: bad token, or (InfluxDB's way) a missing permission."""
+
+
+class ForbiddenError(APIStatusError):
+    """403: the token's user is inactive."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the object does not exist (also for an unknown org, bucket or remote name)."""
+
+
+class ConflictError(APIStatusError):
+    """409, or 422 with code "conflict": the request conflicts with stored data."""
+
+
+class AlreadyExistsError(ConflictError):
+    """An object with this name already exists in the org (the server's 500 "UNIQUE constraint failed")."""
+
+
+class RemoteInUseError(ConflictError):
+    """The remote cannot be deleted because a replication references it (the server answers 500)."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: e.g. neither a remote bucket ID nor a name."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; ``retry_after`` says how long to wait, when the server said so."""
+
+
+class ServerError(APIStatusError):
+    """5xx: the server or a proxy in front of it failed."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: UnauthorizedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def error_class(status_code: int, code: str | None, message: str) -> type[APIStatusError]:
+    """Choose the exception class for a non-2xx answer: the status first, then the body's code/message."""
+    if status_code == 400 and message.startswith(VALIDATION_PREFIXES):
+        return ValidationFailedError
+    if status_code == 422 and code == "conflict":
+        return ConflictError
+    if status_code == 500:
+        # Both arrive as 500 "internal error" with the raw text as message (reference 1.4, 2.3, 2.6).
+        if _UNIQUE in message:
+            return AlreadyExistsError
+        if message.startswith(_REMOTE_IN_USE):
+            return RemoteInUseError
+    cls = _BY_STATUS.get(status_code)
+    if cls is not None:
+        return cls
+    if status_code >= 500:
+        return ServerError
+    return APIStatusError
+
+
+def parse_error_body(content: bytes, reason: str) -> tuple[str | None, str]:
+    """Return (code, message) from an error body, whatever it contains; never raises."""
+    data: Any = None
+    if content[:1] in (b"{", b" ", b"\t", b"\n", b"\r"):
+        try:
+            data = json.loads(content)
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+            data = None
+    if isinstance(data, dict):
+        code = data.get("code")
+        message = data.get("message")
+        code_s = code if isinstance(code, str) and code else None
+        if isinstance(message, str) and message:
+            return code_s, message
+        return code_s, reason or "(no message)"
+    text = content[:_MAX_TEXT].decode("utf-8", "replace").strip()
+    if len(content) > _MAX_TEXT:
+        text += "..."
+    return None, text or reason or "(no message)"
+
+
+def error_from_response(
+    response: httpx.Response,
+    *,
+    retry_after: float | None = None,
+    secret: str | None = None,
+) -> APIStatusError:
+    """Build the typed error for a non-2xx response whose body has been read.
+
+    Args:
+        response: The response (its body must have been read).
+        retry_after: The parsed ``Retry-After`` value, if any.
+        secret: A string (the token) that must never appear in the message; it is masked if present.
+
+    Returns:
+        The APIStatusError subclass instance for this status, code and message.
+    """
+    code, message = parse_error_body(response.content, response.reason_phrase)
+    if secret and secret in message:
+        message = message.replace(secret, "***")
+    request = response.request
+    cls = error_class(response.status_code, code, message)
+    return cls(
+        message,
+        status_code=response.status_code,
+        code=code,
+        method=request.method,
+        url=str(request.url),
+        headers=response.headers,
+        body=response.content,
+        retry_after=retry_after,
+    )

@@ -1,0 +1,715 @@
+"""``client.replications``: the Replications API (/api/v2/replications)."""
+
+# The public methods take `timeout=` by contract (the issue's API); it is an httpx timeout per request,
+# not an asyncio deadline, so ASYNC109's advice does not apply.
+# ruff: noqa: ASYNC109
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from influxdb_replications_api.api.replications import (
+    delete_replication_by_id,
+    get_replication_by_id,
+    get_replications,
+    patch_replication_by_id,
+    post_replication,
+    post_validate_replication_by_id,
+)
+from influxdb_replications_api.models.replication_creation_request import ReplicationCreationRequest
+from influxdb_replications_api.models.replication_update_request import ReplicationUpdateRequest
+from influxdb_replications_api.models.replications import Replications as _GenReplications
+from influxdb_replications_api.types import UNSET
+
+from ._args import (
+    DEFAULT_MAX_AGE_SECONDS,
+    DEFAULT_QUEUE_SIZE_BYTES,
+    check_bool,
+    check_id,
+    check_max_age,
+    check_name,
+    check_queue_size,
+    check_str,
+    exactly_one_bucket,
+    is_id,
+)
+from ._client import Reconcile
+from ._errors import AlreadyExistsError, InfluxDBError, NotFoundError, ValidationFailedError
+from ._models import RemoteConnection, Replication, replication_from_generated
+
+if TYPE_CHECKING:
+    from ._client import ReplicationClient
+
+__all__ = ["Replications"]
+
+Timeout = float | httpx.Timeout | None
+RemoteRef = str | RemoteConnection
+
+# Contract note 8: what to tell a caller whose validation could not have succeeded.
+_NOTE_CREATE_BY_NAME = (
+    " Note: the server validates a new replication with the remote bucket ID only and sends an empty "
+    "bucket to the remote, so validate_create(remote_bucket=NAME) cannot succeed; validate with "
+    "remote_bucket_id=..., or create the replication and call replications.validate(id)."
+)
+_NOTE_UPDATE_BY_NAME = (
+    " Note: this replication targets a remote bucket by name, and the server's validation of an update "
+    "still uses that stored name, not the new remote_bucket_id; apply the update and call "
+    "replications.validate(id) instead."
+)
+
+
+def _replication_list(parsed: Any) -> list[Replication]:
+    if parsed is None:  # the server's {"replications": null} (reference 3.2)
+        return []
+    if not isinstance(parsed, _GenReplications):
+        raise TypeError("not a replication list")
+    items = parsed.replications
+    if not isinstance(items, list):  # key absent
+        return []
+    return [replication_from_generated(item) for item in items]
+
+
+def _none(parsed: Any) -> None:
+    del parsed
+
+
+def _check_remote(remote: Any, arg: str = "remote") -> RemoteRef:
+    if isinstance(remote, RemoteConnection):
+        return remote
+    if not isinstance(remote, str) or not remote:
+        raise ValueError(f"{arg} must be a remote ID, a remote name or a RemoteConnection, got {remote!r}")
+    return remote.lower() if is_id(remote) else remote
+
+
+def _check_bucket(bucket: Any, arg: str = "local_bucket") -> str:
+    if not isinstance(bucket, str) or not bucket:
+        raise ValueError(f"{arg} must be a bucket ID or a bucket name, got {bucket!r}")
+    return bucket.lower() if is_id(bucket) else bucket
+
+
+class Replications:
+    """Replication streams from a local bucket to a remote. Reached as ``client.replications``.
+
+    Wherever a method takes ``remote``, it accepts a RemoteConnection, a remote ID or a remote name;
+    wherever it takes ``local_bucket``, a bucket ID or a bucket name. A string of exactly 16 hex digits is
+    an ID, anything else a name, looked up in the client's org (NotFoundError when there is none).
+    Every method takes ``timeout=`` and ``trace_span=`` overrides for that call.
+    """
+
+    def __init__(self, client: ReplicationClient) -> None:
+        self._client = client
+
+    # ------------------------------------------------------------------ helpers
+
+    async def _remote_id(self, remote: RemoteRef, timeout: Timeout, trace_span: str | None) -> str:
+        if isinstance(remote, RemoteConnection):
+            return remote.id
+        if is_id(remote):
+            return remote
+        found = await self._client.remotes.find(remote, timeout=timeout, trace_span=trace_span)
+        if found is None:
+            raise NotFoundError(f"remote connection {remote!r} not found", status_code=404, code="not found")
+        return found.id
+
+    async def _bucket_id(self, bucket: str, timeout: Timeout, trace_span: str | None) -> str:
+        if is_id(bucket):
+            return bucket
+        return await self._client._resolve_bucket_id(bucket, timeout, trace_span)
+
+    async def _list(
+        self,
+        *,
+        name: str | None = None,
+        remote_id: str | None = None,
+        local_bucket_id: str | None = None,
+        timeout: Timeout,
+        trace_span: str | None,
+        attempts: int | None = None,
+    ) -> builtins.list[Replication]:
+        client = self._client
+        org_id = await client._resolve_org_id(timeout, trace_span)
+        return await client._request(
+            "replications.list",
+            get_replications.asyncio_detailed,
+            parse=_replication_list,
+            timeout=timeout,
+            trace_span=trace_span,
+            null_list="replications",
+            attempts=attempts,
+            org_id=org_id,
+            name=UNSET if name is None else name,
+            remote_id=UNSET if remote_id is None else remote_id,
+            local_bucket_id=UNSET if local_bucket_id is None else local_bucket_id,
+        )
+
+    # ------------------------------------------------------------------ read
+
+    async def list(
+        self,
+        *,
+        name: str | None = None,
+        remote: RemoteRef | None = None,
+        local_bucket: str | None = None,
+        timeout: Timeout = None,
+        trace_span: str | None = None,
+    ) -> builtins.list[Replication]:
+        """List the replications of the client's org.
+
+        Args:
+            name: Only the replication with exactly this name.
+            remote: Only those writing to this remote (RemoteConnection, ID or name).
+            local_bucket: Only those copying this local bucket (ID or name).
+            timeout: Timeout for this call.
+            trace_span: Zap-Trace-Span for this call.
+
+        Returns:
+            The replications, possibly empty (the server's ``{"replications": null}`` is ``[]``), in no
+            defined order.
+
+        Raises:
+            ValueError: a bad argument, or no org configured.
+            NotFoundError: a remote or bucket name that does not exist.
+            APIStatusError: another subclass for the server's answer.
+            APIConnectionError: the server could not be reached.
+        """
+        if name is not None:
+            check_name(name, "name")
+        remote_ref = None if remote is None else _check_remote(remote)
+        bucket = None if local_bucket is None else _check_bucket(local_bucket)
+        remote_id = None if remote_ref is None else await self._remote_id(remote_ref, timeout, trace_span)
+        bucket_id = None if bucket is None else await self._bucket_id(bucket, timeout, trace_span)
+        return await self._list(
+            name=name, remote_id=remote_id, local_bucket_id=bucket_id, timeout=timeout, trace_span=trace_span
+        )
+
+    async def get(
+        self, replication_id: str, *, timeout: Timeout = None, trace_span: str | None = None
+    ) -> Replication:
+        """Fetch one replication, with its live queue sizes and latest write result.
+
+        Args:
+            replication_id: Its ID (16 hex digits).
+            timeout: Timeout for this call.
+            trace_span: Zap-Trace-Span for this call.
+
+        Returns:
+            The replication.
+
+        Raises:
+            ValueError: replication_id is not 16 hex digits.
+            NotFoundError: no such replication.
+            UnauthorizedError: the token may not read it (InfluxDB answers 401, not 403).
+            APIConnectionError: the server could not be reached.
+        """
+        replication_id = check_id(replication_id, "replication_id")
+        return await self._client._request(
+            "replications.get",
+            get_replication_by_id.asyncio_detailed,
+            parse=replication_from_generated,
+            timeout=timeout,
+            trace_span=trace_span,
+            replication_id=replication_id,
+        )
+
+    async def find(
+        self, name: str, *, timeout: Timeout = None, trace_span: str | None = None
+    ) -> Replication | None:
+        """Find the replication with exactly this name in the client's org.
+
+        Args:
+            name: The name (case-sensitive, unique per org).
+            timeout: Timeout for this call.
+            trace_span: Zap-Trace-Span for this call.
+
+        Returns:
+            The replication, or None when there is none.
+
+        Raises:
+            ValueError: empty name, or no org configured.
+            APIStatusError: a subclass for the server's answer.
+            APIConnectionError: the server could not be reached.
+        """
+        check_name(name, "name")
+        found = await self._list(name=name, timeout=timeout, trace_span=trace_span)
+        return next((item for item in found if item.name == name), None)
+
+    # ------------------------------------------------------------------ create
+
+    async def _create_body(
+        self,
+        *,
+        name: str,
+        remote: Any,
+        local_bucket: Any,
+        remote_bucket: str | None,
+        remote_bucket_id: str | None,
+        max_queue_size_bytes: int,
+        max_age_seconds: int,
+        drop_non_retryable_data: bool,
+        description: str | None,
+        timeout: Timeout,
+        trace_span: str | None,
+    ) -> tuple[ReplicationCreationRequest, dict[str, Any]]:
+        # every check first, then the look-ups (I/O)
+        name = check_name(name, "name")
+        remote_ref = _check_remote(remote)
+        bucket = _check_bucket(local_bucket)
+        exactly_one_bucket(remote_bucket, remote_bucket_id)
+        if remote_bucket is not None:
+            check_name(remote_bucket, "remote_bucket")
+        if remote_bucket_id is not None:
+            remote_bucket_id = check_id(remote_bucket_id, "remote_bucket_id")
+        check_queue_size(max_queue_size_bytes)
+        check_max_age(max_age_seconds)
+        check_bool(drop_non_retryable_data, "drop_non_retryable_data")
+        if description is not None:
+            check_str(description, "description")
+        org_id = await self._client._resolve_org_id(timeout, trace_span)
+        remote_id = await self._remote_id(remote_ref, timeout, trace_span)
+        bucket_id = await self._bucket_id(bucket, timeout, trace_span)
+        body = ReplicationCreationRequest(
+            name=name,
+            org_id=org_id,
+            remote_id=remote_id,
+            local_bucket_id=bucket_id,
+            max_queue_size_bytes=max_queue_size_bytes,
+            max_age_seconds=max_age_seconds,
+            drop_non_retryable_data=drop_non_retryable_data,
+            # the server keeps the ID and blanks the name when both are sent; we send exactly one
+            remote_bucket_id=UNSET if remote_bucket_id is None else remote_bucket_id,
+            remote_bucket_name=UNSET if remote_bucket is None else remote_bucket,
+        )
+        if description is not None:
+            # the generated request model has no description field
+            body.additional_properties["description"] = description
+        wanted = {
+            "org_id": org_id,
+            "remote_id": remote_id,
+            "local_bucket_id": bucket_id,
+            "remote_bucket_id": remote_bucket_id,
+            "remote_bucket_name": remote_bucket or "",
+            "max_queue_size_bytes": max_queue_size_bytes,
+            "max_age_seconds": max_age_seconds,
+            "drop_non_retryable_data": drop_non_retryable_data,
+            "description": description,
+        }
+        return body, wanted
+
+    async def create(
+        self,
+        *,
+        name: str,
+        remote: RemoteRef,
+        local_bucket: str,
+        remote_bucket: str | None = None,
+        remote_bucket_id: str | None = None,
+        max_queue_size_bytes: int = DEFAULT_QUEUE_SIZE_BYTES,
+        max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS,
+        drop_non_retryable_data: bool = False,
+        description: str | None = None,
+        timeout: Timeout = None,
+        trace_span: str | None = None,
+    ) -> Replication:
+        """Create a replication from a local bucket to a bucket on a remote.
+
+        Create is not idempotent: after an ambiguous failure (timeout after sending, 502/504, connection
+        reset) the name is looked up; an existing replication equal to what was asked is returned, a
+        different one raises AlreadyExistsError naming the differing fields, and if there is none the
+        create is sent again (within the same attempts and deadline).
+
+        Args:
+            name: Its name, unique in the org.
+            remote: The remote connection: a RemoteConnection, its ID (16 hex digits) or its name.
+            local_bucket: The local bucket: its ID (exactly 16 hex digits) or its name (anything else).
+            remote_bucket: The target bucket's name on the remote (exactly one of this and
+                remote_bucket_id).
+            remote_bucket_id: The target bucket's ID on the remote.
+            max_queue_size_bytes: The queue's size limit; at least 33554430.
+            max_age_seconds: How long queued data is kept: 0 or 60..5184000. 0 means "never purge" on
+                servers before v2.9 and "the default, one week" from v2.9 on.
+            drop_non_retryable_data: Drop data the remote refuses with 400 instead of retrying it.
+            description: A description.
+            timeout: Timeout for this call.
+            trace_span: Zap-Trace-Span for this call.
+
+        Returns:
+            The created replication (its queue sizes are 0 in the server's create response).
+
+        Raises:
+            ValueError: a bad argument (named in the message), or no org configured.
+            NotFoundError: a remote or local bucket name that does not exist.
+            AlreadyExistsError: a replication with this name exists in the org.
+            BadRequestError: e.g. the local bucket or the remote ID does not exist.
+            APIStatusError: another subclass for the server's answer.
+            APIConnectionError: the server could not be reached.
+        """
+        body, wanted = await self._create_body(
+            name=name,
+            remote=remote,
+            local_bucket=local_bucket,
+            remote_bucket=remote_bucket,
+            remote_bucket_id=remote_bucket_id,
+            max_queue_size_bytes=max_queue_size_bytes,
+            max_age_seconds=max_age_seconds,
+            drop_non_retryable_data=drop_non_retryable_data,
+            description=description,
+            timeout=timeout,
+            trace_span=trace_span,
+        )
+
+        async def lookup() -> Replication | None:
+            found = await self._list(name=body.name, timeout=timeout, trace_span=trace_span, attempts=1)
+            return next((item for item in found if item.name == body.name), None)
+
+        def verify(found: Replication) -> Replication:
+            differ = []
+            for field, value in wanted.items():
+                got = getattr(found, field)
+                if field == "remote_bucket_name":
+                    got = got or ""
+                elif field == "max_age_seconds" and got is None:
+                    continue  # servers before v2.2 do not report it
+                if got != value:
+                    differ.append(field)
+            if differ:
+                raise AlreadyExistsError(
+                    f"a replication named {body.name!r} already exists with different "
+                    f"{', '.join(differ)} (id {found.id})",
+                    status_code=500,
+                    code="internal error",
+                )
+            return found
+
+        return await self._client._request(
+            "replications.create",
+            post_replication.asyncio_detailed,
+            parse=replication_from_generated,
+            timeout=timeout,
+            trace_span=trace_span,
+            reconcile=Reconcile(lookup=lookup, verify=verify),
+            body=body,
+        )
+
+    async def validate_create(
+        self,
+        *,
+        name: str,
+        remote: RemoteRef,
+        local_bucket: str,
+        remote_bucket: str | None = None,
+        remote_bucket_id: str | None = None,
+        max_queue_size_bytes: int = DEFAULT_QUEUE_SIZE_BYTES,
+        max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS,
+        drop_non_retryable_data: bool = False,
+        description: str | None = None,
+        timeout: Timeout = None,
+        trace_span: str | None = None,
+    ) -> None:
+        """Check a replication against the remote without creating it (POST ?validate=true).
+
+        The server writes an empty batch to the remote with these settings; nothing is saved. It does not
+        check name uniqueness. With ``remote_bucket=NAME`` the check cannot succeed on a real server (it
+        validates by bucket ID only and sends an empty bucket); the error then says so.
+
+        Args:
+            name: As for ``create``.
+            remote: As for ``create``.
+            local_bucket: As for ``create``.
+            remote_bucket: As for ``create``.
+            remote_bucket_id: As for ``create``.
+            max_queue_size_bytes: As for ``create``.
+            max_age_seconds: As for ``create``.
+            drop_non_retryable_data: As for ``create``.
+            description: As for ``create``.
+            timeout: Timeout for this call.
+            trace_span: Zap-Trace-Span for this call.
+
+        Raises:
+            ValueError: a bad argument (named in the message), or no org configured.
+            ValidationFailedError: the server could not write to the remote (its reason in the message).
+            BadRequestError: another refusal (unknown local bucket or remote, too small a queue).
+            NotFoundError: a remote or local bucket name that does not exist.
+            APIStatusError: another subclass for the server's answer.
+            APIConnectionError: the server could not be reached.
+        """
+        body, _ = await self._create_body(
+            name=name,
+            remote=remote,
+            local_bucket=local_bucket,
+            remote_bucket=remote_bucket,
+            remote_bucket_id=remote_bucket_id,
+            max_queue_size_bytes=max_queue_size_bytes,
+            max_age_seconds=max_age_seconds,
+            drop_non_retryable_data=drop_non_retryable_data,
+            description=description,
+            timeout=timeout,
+            trace_span=trace_span,
+        )
+        try:
+            await self._client._request(
+                "replications.validate_create",
+                post_replication.asyncio_detailed,
+                parse=_none,
+                timeout=timeout,
+                trace_span=trace_span,
+                expect_status=204,
+                body=body,
+                validate=True,  # sent as exactly "true", the only value the server recognises
+            )
+        except ValidationFailedError as exc:
+            if remote_bucket is None:
+                raise
+            raise exc.with_message(exc.message + _NOTE_CREATE_BY_NAME) from None
+
+    # ------------------------------------------------------------------ update
+
+    async def _update_body(
+        self,
+        *,
+        name: str | None,
+        description: str | None,
+        remote: Any,
+        remote_bucket: str | None,
+        remote_bucket_id: str | None,
+        max_queue_size_bytes: int | None,
+        max_age_seconds: int | None,
+        drop_non_retryable_data: bool | None,
+        timeout: Timeout,
+        trace_span: str | None,
+    ) -> ReplicationUpdateRequest:
+        # None means "not passed" (contract note 7): the server cannot clear a field anyway.
+        body = ReplicationUpdateRequest()
+        if name is not None:
+            body.name = check_name(name, "name")
+        if description is not None:
+            # the generated request model has no description field
+            body.additional_properties["description"] = check_str(description, "description")
+        remote_ref = None if remote is None else _check_remote(remote)
+        if remote_bucket is not None and remote_bucket_id is not None:
+            raise ValueError("pass at most one of remote_bucket (a name) and remote_bucket_id")
+        if remote_bucket is not None:
+            body.remote_bucket_name = check_name(remote_bucket, "remote_bucket")
+        if remote_bucket_id is not None:
+            body.remote_bucket_id = check_id(remote_bucket_id, "remote_bucket_id")
+            # The writer prefers a non-empty stored name over the ID, so switching a name-based target to
+            # an ID needs the name blanked in the same request; with a non-null ID this never violates
+            # the one-of CHECK constraint, and on an ID-based replication the name is already "".
+            # See reference 3.6, "Bucket-target pitfalls".
+            body.remote_bucket_name = ""
+        if max_queue_size_bytes is not None:
+            body.max_queue_size_bytes = check_queue_size(max_queue_size_bytes)
+        if max_age_seconds is not None:
+            body.max_age_seconds = check_max_age(max_age_seconds)
+        if drop_non_retryable_data is not None:
+            body.drop_non_retryable_data = check_bool(drop_non_retryable_data, "drop_non_retryable_data")
+        if remote_ref is not None:
+            body.remote_id = await self._remote_id(remote_ref, timeout, trace_span)
+        return body
+
+    async def update(
+        self,
+        replication_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        remote: RemoteRef | None = None,
+        remote_bucket: str | None = None,
+        remote_bucket_id: str | None = None,
+        max_queue_size_bytes: int | None = None,
+        max_age_seconds: int | None = None,
+        drop_non_retryable_data: bool | None = None,
+        timeout: Timeout = None,
+        trace_span: str | None = None,
+    ) -> Replication:
+        """Change the given fields of a replication; the others stay as they are.
+
+        Only the fields passed are sent; None means "not passed" (the server cannot clear a field).
+        ``description=""`` sets the description to "". Passing ``remote_bucket_id`` also sends
+        ``"remoteBucketName": ""`` so that a replication that targeted a bucket by name really switches to
+        the ID (the server would otherwise keep writing to the name). A new ``max_age_seconds`` only takes
+        effect on the server after a restart.
+
+        Args:
+            replication_id: Its ID (16 hex digits).
+            name: A new name.
+            description: A new description.
+            remote: A new remote: RemoteConnection, ID or name.
+            remote_bucket: A new target bucket name on the remote.
+            remote_bucket_id: A new target bucket ID on the remote (at most one of the two).
+            max_queue_size_bytes: A new queue size limit, at least 33554430.
+            max_age_seconds: 0 or 60..5184000 (0: "never purge" before server v2.9, one week from v2.9).
+            drop_non_retryable_data: Drop data the remote refuses with 400, or not.
+            timeout: Timeout for this call.
+            trace_span: Zap-Trace-Span for this call.
+
+        Returns:
+            The updated replication.
+
+        Raises:
+            ValueError: a bad argument (named in the message).
+            NotFoundError: no such replication (or remote name).
+            AlreadyExistsError: the new name is taken.
+            BadRequestError: e.g. the new remote does not exist.
+            APIStatusError: another subclass for the server's answer.
+            APIConnectionError: the server could not be reached.
+        """
+        replication_id = check_id(replication_id, "replication_id")
+        body = await self._update_body(
+            name=name,
+            description=description,
+            remote=remote,
+            remote_bucket=remote_bucket,
+            remote_bucket_id=remote_bucket_id,
+            max_queue_size_bytes=max_queue_size_bytes,
+            max_age_seconds=max_age_seconds,
+            drop_non_retryable_data=drop_non_retryable_data,
+            timeout=timeout,
+            trace_span=trace_span,
+        )
+        return await self._client._request(
+            "replications.update",
+            patch_replication_by_id.asyncio_detailed,
+            parse=replication_from_generated,
+            timeout=timeout,
+            trace_span=trace_span,
+            replication_id=replication_id,
+            body=body,
+        )
+
+    async def validate_update(
+        self,
+        replication_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        remote: RemoteRef | None = None,
+        remote_bucket: str | None = None,
+        remote_bucket_id: str | None = None,
+        max_queue_size_bytes: int | None = None,
+        max_age_seconds: int | None = None,
+        drop_non_retryable_data: bool | None = None,
+        timeout: Timeout = None,
+        trace_span: str | None = None,
+    ) -> None:
+        """Check an update against the remote without applying it (PATCH ?validate=true).
+
+        The server applies only ``remote`` and ``remote_bucket_id`` to the stored settings for the check;
+        every other field is ignored. On a replication that targets a bucket by name, the stored name still
+        wins over a new ``remote_bucket_id``; the error then says so.
+
+        Args:
+            replication_id: Its ID (16 hex digits).
+            name: As for ``update``.
+            description: As for ``update``.
+            remote: As for ``update``.
+            remote_bucket: As for ``update``.
+            remote_bucket_id: As for ``update``.
+            max_queue_size_bytes: As for ``update``.
+            max_age_seconds: As for ``update``.
+            drop_non_retryable_data: As for ``update``.
+            timeout: Timeout for this call.
+            trace_span: Zap-Trace-Span for this call.
+
+        Raises:
+            ValueError: a bad argument (named in the message).
+            ValidationFailedError: the server could not write to the remote (its reason in the message).
+            BadRequestError: another refusal (e.g. the new remote does not exist).
+            NotFoundError: no such replication.
+            APIStatusError: another subclass for the server's answer.
+            APIConnectionError: the server could not be reached.
+        """
+        replication_id = check_id(replication_id, "replication_id")
+        body = await self._update_body(
+            name=name,
+            description=description,
+            remote=remote,
+            remote_bucket=remote_bucket,
+            remote_bucket_id=remote_bucket_id,
+            max_queue_size_bytes=max_queue_size_bytes,
+            max_age_seconds=max_age_seconds,
+            drop_non_retryable_data=drop_non_retryable_data,
+            timeout=timeout,
+            trace_span=trace_span,
+        )
+        try:
+            await self._client._request(
+                "replications.validate_update",
+                patch_replication_by_id.asyncio_detailed,
+                parse=_none,
+                timeout=timeout,
+                trace_span=trace_span,
+                expect_status=204,
+                replication_id=replication_id,
+                body=body,
+                validate=True,
+            )
+        except ValidationFailedError as exc:
+            if remote_bucket_id is None:
+                raise
+            try:  # only now is it worth a request to know whether the name was in the way
+                current = await self.get(replication_id, timeout=timeout, trace_span=trace_span)
+            except InfluxDBError:
+                raise exc from None
+            if not current.remote_bucket_name:
+                raise
+            raise exc.with_message(exc.message + _NOTE_UPDATE_BY_NAME) from None
+
+    # ------------------------------------------------------------------ delete and validate
+
+    async def delete(
+        self, replication_id: str, *, timeout: Timeout = None, trace_span: str | None = None
+    ) -> None:
+        """Delete a replication and its queue (unsent data is discarded).
+
+        Args:
+            replication_id: Its ID (16 hex digits).
+            timeout: Timeout for this call.
+            trace_span: Zap-Trace-Span for this call.
+
+        Raises:
+            ValueError: replication_id is not 16 hex digits.
+            NotFoundError: no such replication (not raised when an earlier attempt of this call, whose
+                answer was lost, deleted it).
+            APIStatusError: another subclass for the server's answer.
+            APIConnectionError: the server could not be reached.
+        """
+        replication_id = check_id(replication_id, "replication_id")
+        await self._client._request(
+            "replications.delete",
+            delete_replication_by_id.asyncio_detailed,
+            parse=_none,
+            timeout=timeout,
+            trace_span=trace_span,
+            replication_id=replication_id,
+        )
+
+    async def validate(
+        self, replication_id: str, *, timeout: Timeout = None, trace_span: str | None = None
+    ) -> None:
+        """Check a saved replication against its remote (POST /replications/{id}/validate).
+
+        Args:
+            replication_id: Its ID (16 hex digits).
+            timeout: Timeout for this call.
+            trace_span: Zap-Trace-Span for this call.
+
+        Raises:
+            ValueError: replication_id is not 16 hex digits.
+            ValidationFailedError: the server could not write to the remote (its reason in the message).
+            NotFoundError: no such replication.
+            APIStatusError: another subclass for the server's answer.
+            APIConnectionError: the server could not be reached.
+        """
+        replication_id = check_id(replication_id, "replication_id")
+        await self._client._request(
+            "replications.validate",
+            post_validate_replication_by_id.asyncio_detailed,
+            parse=_none,
+            timeout=timeout,
+            trace_span=trace_span,
+            expect_status=204,
+            replication_id=replication_id,
+        )

@@ -1,0 +1,56 @@
+"""A fake InfluxDB OSS 2.x server for tests: a test double, never a production database.
+
+`FakeInfluxDB` serves the Remote Connections (`/api/v2/remotes`) and Replications
+(`/api/v2/replications`) APIs on a real socket on 127.0.0.1, reproducing the real server's status
+codes, messages, order of checks and byte-level JSON (tab-indented bodies, the capitalised
+`RemoteBucketName` key, `null` lists, and so on). Around them it serves just enough of InfluxDB for a
+client and for replication: `/api/v2/orgs`, `/api/v2/buckets`, `/api/v2/write` (line protocol, kept in
+memory per bucket), `/health`, `/ping` and `/ready`. Everything lives in memory and is lost on stop.
+
+Example::
+
+    async with FakeInfluxDB(token="my-token", org="my-org", buckets=["edge-bucket"]) as fake:
+        fake.url                        # "http://127.0.0.1:<free port>"
+        fake.org_id                     # 16 lower-case hex digits
+        fake.bucket_id("edge-bucket")
+        await fake.points("edge-bucket")  # list[Point]
+
+Replication really runs: a write to a bucket is queued (gzipped line protocol) for each of the
+bucket's replications, and a background task per replication posts it to the remote's
+`/api/v2/write`, with the server's retry rules (only 204 is success; 400 is dropped only with
+`dropNonRetryableData`; 429 honours `Retry-After`; backoff 0.25 s doubling up to 256 s, then 15 min;
+a new local write wakes the sender at once). Two fakes replicate into each other over loopback.
+Validation (`?validate=true`, `POST /replications/{id}/validate`) contacts the remote too.
+
+Constructor knobs meant for tests:
+
+* `remote_timeout` (seconds, default 120): the timeout of each request the fake sends to a remote.
+* `backoff_scale` (default 1.0): multiplies the sender's backoff waits; e.g. 0.01 makes retries
+  near-instant. Positive `Retry-After` values on 429 are always honoured as sent.
+* `purge_interval` (seconds, default 60): how often queued blocks older than the replication's
+  effective max age are dropped (v2.9 rules; the age is fixed when the replication is created).
+
+Fault injection, applied before authentication to the next matching requests (method None = any,
+path None = any, else an fnmatch glob on the URL path such as "/api/v2/replications*"):
+
+* `fail_next(n, status=..., retry_after=..., body=..., content_type=...)`: answer with that status;
+  without `body`, an InfluxDB-style JSON error whose code fits the status (503 -> "unavailable").
+* `hang_next(n, seconds=...)`: wait, then answer normally.
+* `drop_next(n, after_handler=False)`: close the connection without a response (an httpx client sees
+  `httpx.RemoteProtocolError`); with `after_handler=True` the request is handled first, so a create
+  is stored although the client never hears about it.
+* `clear_faults()`.
+
+Other helpers: `create_bucket`, `create_org`, `create_token(permissions)`, `request_log` (a list of
+`RequestRecord`, with the Authorization value redacted) and `clear_request_log()`.
+
+Standalone: `python -m influxdb_replications.testing --port 8086 --token T --org O --bucket B`.
+
+Not implemented: Flux queries, tasks, users, sessions and labels; the `_monitoring` and `_tasks`
+system buckets; persistence of queues across restarts; Prometheus metrics; the kv telemetry counters.
+"""
+
+from ._lineprotocol import Point
+from ._server import FakeInfluxDB, RequestRecord
+
+__all__ = ["FakeInfluxDB", "Point", "RequestRecord"]

@@ -1,0 +1,141 @@
+"""The fake's outgoing writes to a remote InfluxDB: validation probes and replication batches (section 4)."""
+
+from __future__ import annotations
+
+import http
+import json
+import urllib.parse
+from dataclasses import dataclass
+
+import httpx
+
+USER_AGENT = "influxdb-oss-replication/v2.9.1 (linux) Sha/fake Date/2026-04-01T00:00:00Z"
+
+
+@dataclass(frozen=True)
+class RemoteTarget:
+    """Where one write goes: the remote's URL, token and org plus the bucket (a name or an ID)."""
+
+    url: str
+    token: str
+    org_id: str | None
+    bucket: str
+    allow_insecure_tls: bool
+
+    def __repr__(self) -> str:
+        return f"RemoteTarget(url={self.url!r}, org_id={self.org_id!r}, bucket={self.bucket!r})"
+
+    def write_url(self) -> str:
+        """`{scheme}://{host}/api/v2/write?bucket=&org=`: the path of remoteURL is dropped, keys sorted."""
+        parts = urllib.parse.urlsplit(self.url)
+        query = urllib.parse.urlencode({"bucket": self.bucket, "org": self.org_id or ""})
+        base = f"{parts.scheme}://{parts.netloc}" if parts.scheme else ""
+        return f"{base}/api/v2/write?{query}"
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    """What a write attempt gave: the status (0 for a transport error) and the failure text, if any."""
+
+    status: int
+    error: str | None
+    retry_after: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Only a 204 counts as success."""
+        return self.error is None
+
+
+def _remote_message(response: httpx.Response) -> str:
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return response.text.strip()
+    if isinstance(data, dict) and isinstance(data.get("message"), str):
+        return str(data["message"])
+    return response.text.strip()
+
+
+def describe_status(response: httpx.Response) -> str | None:
+    """The failure text for a non-204 answer, as the server's writer builds it; None for a 204."""
+    code = response.status_code
+    if code == 204:
+        return None
+    text = f"invalid response code {code}, must be 204"
+    if code < 300:
+        return text
+    reason = response.reason_phrase or http.HTTPStatus(code).phrase
+    status_line = f"{code} {reason}"
+    message = _remote_message(response)
+    return f"{text}: {status_line}: {message}" if message else f"{text}: {status_line}"
+
+
+def _caused_by_refusal(exc: BaseException) -> bool:
+    """Whether a ConnectionRefusedError is anywhere in the exception's cause/context chain."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ConnectionRefusedError) or "refused" in str(current).lower():
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def describe_transport_error(url: str, exc: Exception) -> str:
+    """A Go-like text for a failed request.
+
+    For example `Post "http://h:1/api/v2/write?bucket=b&org=": dial tcp h:1: connect: connection refused`.
+    """
+    prefix = f'Post "{url}"'
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        scheme = urllib.parse.urlsplit(url).scheme
+        return f'{prefix}: unsupported protocol scheme "{scheme}"'
+    if isinstance(exc, httpx.TimeoutException):
+        return f"{prefix}: context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"{prefix}: EOF"
+    if isinstance(exc, httpx.ConnectError):
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        refused = _caused_by_refusal(exc)
+        detail = "connect: connection refused" if refused else str(exc) or "connect failed"
+        return f"{prefix}: dial tcp {parts.hostname}:{port}: {detail}"
+    return f"{prefix}: {exc or type(exc).__name__}"
+
+
+class RemoteWriter:
+    """Owns the outgoing httpx clients (one verifying TLS, one not) and sends `POST /api/v2/write`."""
+
+    def __init__(self, timeout: float) -> None:
+        self._timeout = timeout
+        self._clients: dict[bool, httpx.AsyncClient] = {}
+
+    def _client(self, insecure: bool) -> httpx.AsyncClient:
+        client = self._clients.get(insecure)
+        if client is None:
+            client = httpx.AsyncClient(timeout=self._timeout, verify=not insecure, follow_redirects=False)
+            self._clients[insecure] = client
+        return client
+
+    async def post_write(self, target: RemoteTarget, body: bytes, *, gzipped: bool) -> WriteOutcome:
+        """Send one write; the body is sent as given, with `Content-Encoding: gzip` when `gzipped`."""
+        url = target.write_url()
+        headers = {"User-Agent": USER_AGENT, "Content-Type": "text/plain", "Accept": "application/json"}
+        if target.token:
+            headers["Authorization"] = f"Token {target.token}"
+        if gzipped:
+            headers["Content-Encoding"] = "gzip"
+        try:
+            response = await self._client(target.allow_insecure_tls).post(url, content=body, headers=headers)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            return WriteOutcome(0, describe_transport_error(url, exc))
+        retry_after = response.headers.get("Retry-After")
+        return WriteOutcome(response.status_code, describe_status(response), retry_after)
+
+    async def aclose(self) -> None:
+        """Close every client; safe to call twice."""
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()

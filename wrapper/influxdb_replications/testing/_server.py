@@ -1,0 +1,418 @@
+"""FakeInfluxDB: the test double on a real socket, its routing, authentication and fault injection."""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+from aiohttp import web
+
+from ._api import Call, ManagementApi
+from ._engine import Engine
+from ._errors import STATUS_CODE, ApiError
+from ._faults import Fault, FaultKind, FaultList
+from ._http import JSON_TYPE, bare_method_not_allowed, error, page_not_found, unauthenticated
+from ._jsonio import encode
+from ._lineprotocol import Point
+from ._platform import PlatformApi, health, ping, ready
+from ._remote import RemoteWriter
+from ._store import Permission, Store, Token
+
+Handler = Callable[[], Awaitable[web.Response]]
+_NO_AUTH = {"/health", "/ping", "/ready"}
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request the fake received, raw body included (still gzipped if it was sent so).
+
+    The Authorization value is replaced by `<scheme> <redacted>`; `received_at` is `time.monotonic()`.
+    """
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    received_at: float
+
+
+def _redact(value: str) -> str:
+    scheme, _, rest = value.partition(" ")
+    return f"{scheme} <redacted>" if rest else "<redacted>"
+
+
+class FakeInfluxDB:
+    """A fake InfluxDB OSS 2.x server on 127.0.0.1 for tests; see the package docstring."""
+
+    def __init__(
+        self,
+        *,
+        token: str | None = None,
+        org: str = "my-org",
+        buckets: Sequence[str] = ("my-bucket",),
+        host: str = "127.0.0.1",
+        port: int = 0,
+        remote_timeout: float = 120.0,
+        backoff_scale: float = 1.0,
+        purge_interval: float = 60.0,
+    ) -> None:
+        if isinstance(buckets, str):
+            raise TypeError("buckets must be a sequence of names, not a single string")
+        self._store = Store()
+        self._operator = self._store.add_token(operator=True, value=token)
+        self.token_generated = token is None
+        self._org = self._store.add_org(org)
+        for name in buckets:
+            self._store.add_bucket(self._org.id, name)
+        self._host = host
+        self._port = port
+        self._writer = RemoteWriter(remote_timeout)
+        self._engine = Engine(
+            self._store, self._writer, backoff_scale=backoff_scale, purge_interval=purge_interval
+        )
+        self._management = ManagementApi(self._store, self._engine)
+        self._platform = PlatformApi(self._store, self._engine)
+        self._faults = FaultList()
+        self._runner: web.AppRunner | None = None
+        self._url: str | None = None
+        self._stopped = False
+        self.request_log: list[RequestRecord] = []
+
+    def __repr__(self) -> str:
+        state = self._url or ("stopped" if self._stopped else "not started")
+        return f"<FakeInfluxDB {state} org={self._org.name!r}>"
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Bind the socket and start serving.
+
+        Raises:
+            RuntimeError: when already started or stopped.
+        """
+        if self._runner is not None or self._stopped:
+            raise RuntimeError("FakeInfluxDB can be started only once")
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        # auto_decompress=False: the management API never gunzips bodies (reference 1.2), /write does itself
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5, auto_decompress=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self._host, self._port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        address = runner.addresses[0]
+        self._url = f"http://{self._host}:{address[1]}"
+
+    async def stop(self) -> None:
+        """Stop the senders, close outgoing connections and the server; calling it again does nothing."""
+        if self._stopped:
+            return
+        self._stopped = True
+        await self._engine.aclose()
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+        await self._writer.aclose()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    # --- what tests read ---------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """`http://127.0.0.1:<port>` once started.
+
+        Raises:
+            RuntimeError: before `start()`.
+        """
+        if self._url is None:
+            raise RuntimeError("FakeInfluxDB is not started")
+        return self._url
+
+    @property
+    def token(self) -> str:
+        """The operator token, allowed to do everything."""
+        return self._operator.value
+
+    @property
+    def org(self) -> str:
+        """The name of the org created at construction."""
+        return self._org.name
+
+    @property
+    def org_id(self) -> str:
+        """The ID (16 lower-case hex digits) of the org created at construction."""
+        return self._org.id
+
+    def bucket_id(self, name: str) -> str:
+        """The ID of a bucket of the default org, by name.
+
+        Raises:
+            KeyError: when no such bucket exists.
+        """
+        bucket = self._store.bucket_by_name(self._org.id, name)
+        if bucket is None:
+            known = sorted(b.name for b in self._store.buckets.values() if b.org_id == self._org.id)
+            raise KeyError(f"no bucket named {name!r} in org {self._org.name!r}; known buckets: {known}")
+        return bucket.id
+
+    async def points(self, bucket: str) -> list[Point]:
+        """The points stored in a bucket (given by name in the default org, or by ID).
+
+        Returns:
+            Points sorted by time, then measurement and tags.
+
+        Raises:
+            KeyError: when the bucket does not exist.
+        """
+        bucket_id = bucket if bucket in self._store.buckets else self.bucket_id(bucket)
+        return self._store.stored_points(bucket_id)
+
+    def clear_request_log(self) -> None:
+        """Forget the requests recorded so far."""
+        self.request_log.clear()
+
+    # --- setup helpers -----------------------------------------------------------------------------
+
+    def create_org(self, name: str) -> str:
+        """Create another org (synchronous) and return its ID."""
+        return self._store.add_org(name).id
+
+    def create_bucket(self, name: str, *, org_id: str | None = None, retention_seconds: int = 0) -> str:
+        """Create a bucket (synchronous; in the default org unless `org_id` is given) and return its ID.
+
+        Raises:
+            KeyError: for an unknown `org_id`.
+            ValueError: when the org already has a bucket of that name.
+        """
+        org = self._org.id if org_id is None else self._store.orgs[org_id].id
+        try:
+            return self._store.add_bucket(org, name, retention_seconds).id
+        except ApiError as exc:
+            raise ValueError(exc.message) from None
+
+    def create_token(self, permissions: list[str]) -> str:
+        """Create a token holding exactly these permissions and return it (synchronous).
+
+        Args:
+            permissions: strings like `"write:orgs/<orgID>/buckets/<bucketID>"` or
+                `"read:orgs/<orgID>/remotes"`.
+                A permission without a resource ID covers every resource of that type in the org;
+                `"read:remotes"` (no org) covers all orgs. Write does not imply read.
+
+        Raises:
+            ValueError: for a malformed permission string.
+        """
+        parsed = tuple(Permission.parse(p) for p in permissions)
+        return self._store.add_token(parsed).value
+
+    # --- fault injection ---------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        n: int = 1,
+        *,
+        status: int,
+        method: str | None = None,
+        path: str | None = None,
+        retry_after: str | int | None = None,
+        body: str | bytes | None = None,
+        content_type: str | None = None,
+    ) -> None:
+        """Answer the next `n` matching requests with `status` instead of handling them.
+
+        Args:
+            status: the status to send.
+            method: only requests with this method (None: any).
+            path: an fnmatch glob on the URL path, e.g. "/api/v2/replications*" (None: any).
+            retry_after: sent as the Retry-After header when given.
+            body: sent verbatim (with `content_type`); None sends `{"code","message"}` JSON with the
+                code InfluxDB uses for that status (e.g. 503 -> "unavailable").
+            content_type: the Content-Type for `body` (default text/plain).
+        """
+        raw = body.encode() if isinstance(body, str) else body
+        self._faults.add(
+            Fault(
+                FaultKind.FAIL,
+                n,
+                method,
+                path,
+                status=status,
+                retry_after=None if retry_after is None else str(retry_after),
+                body=raw,
+                content_type=content_type,
+            )
+        )
+
+    def hang_next(
+        self, n: int = 1, *, seconds: float, method: str | None = None, path: str | None = None
+    ) -> None:
+        """Delay the next `n` matching requests by `seconds`, then handle them normally."""
+        self._faults.add(Fault(FaultKind.HANG, n, method, path, seconds=seconds))
+
+    def drop_next(
+        self, n: int = 1, *, after_handler: bool = False, method: str | None = None, path: str | None = None
+    ) -> None:
+        """Close the connection of the next `n` matching requests without sending a response.
+
+        Args:
+            after_handler: run the handler first (its side effects happen, e.g. a create is stored),
+                then drop the connection instead of sending its response.
+        """
+        self._faults.add(Fault(FaultKind.DROP, n, method, path, after_handler=after_handler))
+
+    def clear_faults(self) -> None:
+        """Remove every pending fault."""
+        self._faults.clear()
+
+    # --- request handling --------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        headers = {k: (_redact(v) if k.lower() == "authorization" else v) for k, v in request.headers.items()}
+        self.request_log.append(
+            RequestRecord(request.method, request.path, dict(request.query), headers, body, time.monotonic())
+        )
+        fault = self._faults.take(request.method, request.path)
+        if fault is not None and fault.kind is FaultKind.HANG:
+            await asyncio.sleep(fault.seconds)
+        elif fault is not None and fault.kind is FaultKind.FAIL:
+            return _failure(fault)
+        elif fault is not None and fault.kind is FaultKind.DROP and not fault.after_handler:
+            return _drop(request)
+        response = await self._respond(request, body)
+        if fault is not None and fault.kind is FaultKind.DROP:
+            return _drop(request)
+        return response
+
+    async def _respond(self, request: web.Request, body: bytes) -> web.Response:
+        path = request.path.rstrip("/") or "/"  # the base router strips trailing slashes
+        method = request.method
+        if path in _NO_AUTH:
+            simple: dict[str, dict[str, Callable[[], web.Response]]] = {
+                "/health": {"GET": health, "HEAD": health},
+                "/ping": {"GET": ping, "HEAD": ping},
+                "/ready": {"GET": ready, "HEAD": ready},
+            }
+            handler = simple[path].get(method)
+            return handler() if handler else _api_method_not_allowed(simple[path])
+        token = self._authenticate(request.headers.get("Authorization", ""))
+        if token is None:
+            return unauthenticated()
+        call = Call(request.query, body, token)
+        try:
+            return await self._route(call, method, path, request.headers.get("Content-Encoding", ""))
+        except ApiError as exc:
+            return error(exc)
+
+    def _authenticate(self, header: str) -> Token | None:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() not in ("token", "bearer") or not value:
+            return None
+        return self._store.tokens.get(value)
+
+    async def _route(self, call: Call, method: str, path: str, encoding: str) -> web.Response:
+        parts = path.strip("/").split("/")
+        if parts[:2] != ["api", "v2"] or len(parts) < 3:
+            raise ApiError("not found", "path not found")
+        feature, rest = parts[2], parts[3:]
+        mgmt, plat = self._management, self._platform
+        table: dict[str, Handler]
+        if feature in ("remotes", "replications"):
+            if feature == "remotes":
+                table = _remote_routes(mgmt, call, rest)
+            else:
+                table = _replication_routes(mgmt, call, rest)
+            if not table:
+                return page_not_found()
+            handler = table.get(method)
+            return await handler() if handler else bare_method_not_allowed()
+        if feature == "orgs" and len(rest) <= 1:
+            table = {"GET": (lambda: plat.get_org(call, rest[0])) if rest else (lambda: plat.list_orgs(call))}
+        elif feature == "buckets" and not rest:
+            table = {"GET": lambda: plat.list_buckets(call), "POST": lambda: plat.create_bucket(call)}
+        elif feature == "buckets" and len(rest) == 1:
+            table = {
+                "GET": lambda: plat.get_bucket(call, rest[0]),
+                "DELETE": lambda: plat.delete_bucket(call, rest[0]),
+            }
+        elif feature == "write" and not rest:
+            table = {"POST": lambda: plat.write(call, encoding)}
+        else:
+            raise ApiError("not found", "path not found")
+        handler = table.get(method)
+        return await handler() if handler else _api_method_not_allowed(table)
+
+
+def _remote_routes(mgmt: ManagementApi, call: Call, rest: list[str]) -> dict[str, Handler]:
+    if not rest:
+        return {"GET": lambda: mgmt.list_remotes(call), "POST": lambda: mgmt.create_remote(call)}
+    if len(rest) == 1:
+        rid = rest[0]
+        return {
+            "GET": lambda: mgmt.get_remote(call, rid),
+            "PATCH": lambda: mgmt.update_remote(call, rid),
+            "DELETE": lambda: mgmt.delete_remote(call, rid),
+        }
+    return {}  # e.g. POST /remotes/{id}/validate does not exist
+
+
+def _replication_routes(mgmt: ManagementApi, call: Call, rest: list[str]) -> dict[str, Handler]:
+    if not rest:
+        return {"GET": lambda: mgmt.list_replications(call), "POST": lambda: mgmt.create_replication(call)}
+    rid = rest[0]
+    if len(rest) == 1:
+        return {
+            "GET": lambda: mgmt.get_replication(call, rid),
+            "PATCH": lambda: mgmt.update_replication(call, rid),
+            "DELETE": lambda: mgmt.delete_replication(call, rid),
+        }
+    if len(rest) == 2 and rest[1] == "validate":
+        return {"POST": lambda: mgmt.validate_replication(call, rid)}
+    return {}
+
+
+def _api_method_not_allowed(table: Mapping[str, object]) -> web.Response:
+    """The main API router's JSON 405 (outside the remotes/replications routers)."""
+    return error(ApiError("method not allowed", "allow: " + ", ".join(sorted(table))))
+
+
+def _failure(fault: Fault) -> web.Response:
+    headers: dict[str, str] = {}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = fault.retry_after
+    if fault.body is not None:
+        headers["Content-Type"] = fault.content_type or "text/plain; charset=utf-8"
+        return web.Response(status=fault.status, body=fault.body, headers=headers)
+    code = STATUS_CODE.get(fault.status, "internal error")
+    try:
+        phrase = http.HTTPStatus(fault.status).phrase
+    except ValueError:
+        phrase = "unknown status"
+    headers.update({"Content-Type": JSON_TYPE, "X-Platform-Error-Code": code})
+    body = encode({"code": code, "message": f"injected fault: {fault.status} {phrase}"})
+    return web.Response(status=fault.status, body=body, headers=headers)
+
+
+def _drop(request: web.Request) -> web.Response:
+    """Abort the connection; aiohttp then has nowhere to write the response it is given."""
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response(status=500)
