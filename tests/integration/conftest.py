@@ -55,11 +55,22 @@ async def _real_target(prefix: str) -> AsyncIterator[Target]:
         org_id = orgs[0]["id"]
         bucket_ids = []
         for name in (f"{prefix}local", f"{prefix}target"):
-            created = await http.post("/api/v2/buckets", json={"orgID": org_id, "name": name, "retentionRules": []})
+            created = await http.post(
+                "/api/v2/buckets", json={"orgID": org_id, "name": name, "retentionRules": []}
+            )
             bucket_ids.append(created.raise_for_status().json()["id"])
         try:
             yield Target(
-                url, token, org, org_id, f"{prefix}local", bucket_ids[0], f"{prefix}target", bucket_ids[1], prefix, None
+                url,
+                token,
+                org,
+                org_id,
+                f"{prefix}local",
+                bucket_ids[0],
+                f"{prefix}target",
+                bucket_ids[1],
+                prefix,
+                None,
             )
         finally:
             # replications first: a remote that a replication uses cannot be deleted
@@ -106,5 +117,9 @@ def fake(target: Target) -> FakeInfluxDB:
 @pytest.fixture
 async def client(target: Target) -> AsyncIterator[ReplicationClient]:
     """Our client, configured for ``target`` by org name, with instant backoff between retries."""
-    async with ReplicationClient(url=target.url, token=target.token, org=target.org) as c:
+
+    async def no_wait(_seconds: float) -> None:
+        return None
+
+    async with ReplicationClient(url=target.url, token=target.token, org=target.org, sleep=no_wait) as c:
         yield c

@@ -24,15 +24,15 @@ from influxdb_replications.testing import FakeInfluxDB
 
 pytest.importorskip("influxdb_client", reason="the cross-check needs the influxdb-client test dependency")
 
-from influxdb_client.client.influxdb_client_async import InfluxDBClientAsync  # noqa: E402
-from influxdb_client.domain.remote_connection_creation_request import (  # noqa: E402
+from influxdb_client.client.influxdb_client_async import InfluxDBClientAsync
+from influxdb_client.domain.remote_connection_creation_request import (
     RemoteConnectionCreationRequest,
 )
-from influxdb_client.domain.remote_connection_update_request import RemoteConnectionUpdateRequest  # noqa: E402
-from influxdb_client.domain.replication_creation_request import ReplicationCreationRequest  # noqa: E402
-from influxdb_client.domain.replication_update_request import ReplicationUpdateRequest  # noqa: E402
-from influxdb_client.service.remote_connections_service import RemoteConnectionsService  # noqa: E402
-from influxdb_client.service.replications_service import ReplicationsService  # noqa: E402
+from influxdb_client.domain.remote_connection_update_request import RemoteConnectionUpdateRequest
+from influxdb_client.domain.replication_creation_request import ReplicationCreationRequest
+from influxdb_client.domain.replication_update_request import ReplicationUpdateRequest
+from influxdb_client.service.remote_connections_service import RemoteConnectionsService
+from influxdb_client.service.replications_service import ReplicationsService
 
 
 @pytest.fixture

@@ -96,7 +96,10 @@ async def test_remote_in_use_and_cascade(client: ReplicationClient, target: Targ
     """A remote with replications cannot be deleted; cascade=True deletes its replications first."""
     remote = await _make_remote(client, target)
     replication = await client.replications.create(
-        name=target.name("r"), remote=remote, local_bucket=target.bucket, remote_bucket_id=target.target_bucket_id
+        name=target.name("r"),
+        remote=remote,
+        local_bucket=target.bucket,
+        remote_bucket_id=target.target_bucket_id,
     )
     with pytest.raises(RemoteInUseError):
         await client.remotes.delete(remote.id)

@@ -35,7 +35,9 @@ def _line_protocol(count: int, start_ns: int) -> str:
     lines = []
     for i in range(count):
         sensor = f"s{i % 4}"
-        lines.append(f"temperature,site=edge-1,sensor={sensor} celsius={20 + (i % 50) / 10},seq={i}i {start_ns + i}")
+        lines.append(
+            f"temperature,site=edge-1,sensor={sensor} celsius={20 + (i % 50) / 10},seq={i}i {start_ns + i}"
+        )
     return "\n".join(lines)
 
 
@@ -66,21 +68,24 @@ def _status_table(replications: list[Replication]) -> str:
     return "\n".join(out)
 
 
-async def _wait_until_drained(client: ReplicationClient, replication_id: str, timeout: float) -> Replication:
-    deadline = time.monotonic() + timeout
+async def _wait_until_drained(
+    client: ReplicationClient, replication_id: str, wait_seconds: float
+) -> Replication:
+    deadline = time.monotonic() + wait_seconds
     while True:
         current = await client.replications.get(replication_id)
         if current.remaining_bytes_to_be_synced == 0 and current.latest_response_code == 204:
             return current
         if time.monotonic() > deadline:
             raise TimeoutError(
-                f"replication {current.name!r} still has {current.remaining_bytes_to_be_synced} bytes to sync "
-                f"after {timeout:.0f} s (last response code {current.latest_response_code})"
+                f"replication {current.name!r} still has "
+                f"{current.remaining_bytes_to_be_synced} bytes to sync after {wait_seconds:.0f} s "
+                f"(last response code {current.latest_response_code})"
             )
         await asyncio.sleep(0.05)
 
 
-async def run_demo(points: int = 1000, *, out: TextIO = sys.stdout, timeout: float = 30.0) -> None:
+async def run_demo(points: int = 1000, *, out: TextIO = sys.stdout, wait_seconds: float = 30.0) -> None:
     """Run the demo; raises on any failure (the command line turns that into one line and exit 1)."""
     from influxdb_replications.testing import FakeInfluxDB
 
@@ -130,7 +135,7 @@ async def run_demo(points: int = 1000, *, out: TextIO = sys.stdout, timeout: flo
                         raise RuntimeError(f"writing to the edge failed with HTTP {response.status_code}")
             say(f"wrote {points} points to the edge bucket {EDGE_BUCKET!r}")
 
-            drained = await _wait_until_drained(client, replication.id, timeout)
+            drained = await _wait_until_drained(client, replication.id, wait_seconds)
             arrived = await cloud.points(CLOUD_BUCKET)
             say("")
             say(_status_table([drained]))
@@ -156,9 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.points < 1:
         parser.error("--points must be at least 1")
     try:
-        asyncio.run(run_demo(args.points, timeout=args.timeout))
+        asyncio.run(run_demo(args.points, wait_seconds=args.timeout))
     except ImportError as exc:
-        print(f"error: the demo needs the testing extra (pip install 'influxdb-replications[testing]'): {exc}")
+        print(
+            f"error: the demo needs the testing extra (pip install 'influxdb-replications[testing]'): {exc}"
+        )
         return 1
     except (InfluxDBError, RuntimeError, TimeoutError, httpx.HTTPError) as exc:
         print(f"error: {exc}", file=sys.stderr)
