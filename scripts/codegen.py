@@ -183,6 +183,10 @@ def load_trim(trim_file: Path = TRIM_FILE) -> list[tuple[str, list[str]]]:
 
 
 def _strip_prose(node: Any, *, response: bool = False) -> Any:
+    if isinstance(node, dict) and "properties" in node and isinstance(node["properties"], dict):
+        # keys of `properties` are field names (a field may be called "description"), not prose
+        fields = {name: _strip_prose(schema) for name, schema in node["properties"].items()}
+        return dict(_strip_prose({k: v for k, v in node.items() if k != "properties"}), properties=fields)
     if isinstance(node, dict):
         stripped = {
             key: _strip_prose(value, response=key == "responses" and isinstance(value, dict))

@@ -114,6 +114,21 @@ def test_remote_org_id_may_be_null() -> None:
     assert parsed.remote_org_id is None
 
 
+def test_description_is_a_real_field() -> None:
+    """Models and request bodies carry description as a field of their own."""
+    assert RemoteConnectionUpdateRequest(description="d").to_dict() == {"description": "d"}
+    assert ReplicationUpdateRequest(description="").to_dict() == {"description": ""}
+
+
+def test_null_lists_parse() -> None:
+    """The server's {"remotes": null} and {"replications": null} parse (to None) instead of crashing."""
+    from influxdb_replications_api.models.remote_connections import RemoteConnections
+    from influxdb_replications_api.models.replications import Replications
+
+    assert RemoteConnections.from_dict({"remotes": None}).remotes is None
+    assert Replications.from_dict({"replications": None}).replications is None
+
+
 def test_update_requests_send_only_what_was_set() -> None:
     """Update bodies carry no schema defaults: a rename must not send allowInsecureTLS."""
     assert RemoteConnectionUpdateRequest(name="renamed").to_dict() == {"name": "renamed"}

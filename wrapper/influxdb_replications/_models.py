@@ -7,7 +7,6 @@ omitted. Conversion checks every type, so a malformed 2xx body fails loudly as
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,7 +123,6 @@ def remote_from_generated(gen: Any) -> RemoteConnection:
     """Convert a generated RemoteConnection (checked with isinstance) into the public model."""
     if not isinstance(gen, _GenRemote):
         raise ShapeError("not a remote connection")
-    extra: Mapping[str, Any] = gen.additional_properties
     return RemoteConnection(
         id=_str(gen.id, "id"),
         org_id=_str(gen.org_id, "orgID"),
@@ -132,8 +130,7 @@ def remote_from_generated(gen: Any) -> RemoteConnection:
         remote_url=_str(gen.remote_url, "remoteURL"),
         remote_org_id=_opt_str(gen.remote_org_id, "remoteOrgID"),
         allow_insecure_tls=_bool(gen.allow_insecure_tls, "allowInsecureTLS", False),
-        # the generated model has no description field; it lands among the additional properties
-        description=_opt_str(extra.get("description"), "description"),
+        description=_opt_str(gen.description, "description"),
     )
 
 
@@ -141,11 +138,10 @@ def replication_from_generated(gen: Any) -> Replication:
     """Convert a generated Replication (checked with isinstance) into the public model."""
     if not isinstance(gen, _GenReplication):
         raise ShapeError("not a replication")
-    extra: Mapping[str, Any] = gen.additional_properties
     bucket_name: Any = gen.remote_bucket_name
     if bucket_name is None or isinstance(bucket_name, Unset):
         # the server sends "RemoteBucketName" (capital R); see reference section 3.2
-        bucket_name = extra.get("RemoteBucketName")
+        bucket_name = gen.additional_properties.get("RemoteBucketName")
     return Replication(
         id=_str(gen.id, "id"),
         org_id=_str(gen.org_id, "orgID"),
@@ -161,5 +157,5 @@ def replication_from_generated(gen: Any) -> Replication:
         remaining_bytes_to_be_synced=_opt_int(gen.remaining_bytes_to_be_synced, "remainingBytesToBeSynced"),
         latest_response_code=_opt_int(gen.latest_response_code, "latestResponseCode"),
         latest_error_message=_opt_str(gen.latest_error_message, "latestErrorMessage"),
-        description=_opt_str(extra.get("description"), "description"),
+        description=_opt_str(gen.description, "description"),
     )

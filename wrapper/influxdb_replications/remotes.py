@@ -113,7 +113,6 @@ class Remotes:
             parse=_remote_list,
             timeout=timeout,
             trace_span=trace_span,
-            null_list="remotes",
             attempts=attempts,
             org_id=org_id,
             name=UNSET if name is None else name,
@@ -229,8 +228,7 @@ class Remotes:
             remote_org_id=UNSET if remote_org_id is None else remote_org_id,
         )
         if description is not None:
-            # the generated request model has no description field
-            body.additional_properties["description"] = description
+            body.description = description
         wanted = {
             "org_id": org_id,
             "remote_url": remote_url,
@@ -317,7 +315,7 @@ class Remotes:
         if allow_insecure_tls is not None:
             body.allow_insecure_tls = check_bool(allow_insecure_tls, "allow_insecure_tls")
         if description is not None:
-            body.additional_properties["description"] = check_str(description, "description")
+            body.description = check_str(description, "description")
         return await self._client._request(
             "remotes.update",
             patch_remote_connection_by_id.asyncio_detailed,
@@ -378,7 +376,6 @@ class Remotes:
                 parse=replication_ids,
                 timeout=timeout,
                 trace_span=trace_span,
-                null_list="replications",
                 org_id=remote.org_id,
                 remote_id=remote_id,
             )

@@ -137,7 +137,6 @@ class Replications:
             parse=_replication_list,
             timeout=timeout,
             trace_span=trace_span,
-            null_list="replications",
             attempts=attempts,
             org_id=org_id,
             name=UNSET if name is None else name,
@@ -283,8 +282,7 @@ class Replications:
             remote_bucket_name=UNSET if remote_bucket is None else remote_bucket,
         )
         if description is not None:
-            # the generated request model has no description field
-            body.additional_properties["description"] = description
+            body.description = description
         wanted = {
             "org_id": org_id,
             "remote_id": remote_id,
@@ -486,7 +484,7 @@ class Replications:
             body.name = check_name(name, "name")
         if description is not None:
             # the generated request model has no description field
-            body.additional_properties["description"] = check_str(description, "description")
+            body.description = check_str(description, "description")
         remote_ref = None if remote is None else _check_remote(remote)
         if remote_bucket is not None and remote_bucket_id is not None:
             raise ValueError("pass at most one of remote_bucket (a name) and remote_bucket_id")

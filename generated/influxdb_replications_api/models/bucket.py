@@ -30,6 +30,7 @@ class Bucket:
         name (str):
         retention_rules (list[RetentionRule]):
         created_at (datetime.datetime | Unset):
+        description (str | Unset):
         id (str | Unset):
         labels (list[Label] | Unset):
         links (BucketLinks | Unset):
@@ -43,6 +44,7 @@ class Bucket:
     name: str
     retention_rules: list[RetentionRule]
     created_at: datetime.datetime | Unset = UNSET
+    description: str | Unset = UNSET
     id: str | Unset = UNSET
     labels: list[Label] | Unset = UNSET
     links: BucketLinks | Unset = UNSET
@@ -64,6 +66,8 @@ class Bucket:
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
             created_at = self.created_at.isoformat()
+
+        description = self.description
 
         id = self.id
 
@@ -104,6 +108,8 @@ class Bucket:
         )
         if created_at is not UNSET:
             field_dict["createdAt"] = created_at
+        if description is not UNSET:
+            field_dict["description"] = description
         if id is not UNSET:
             field_dict["id"] = id
         if labels is not UNSET:
@@ -147,6 +153,8 @@ class Bucket:
             created_at = UNSET
         else:
             created_at = datetime.datetime.fromisoformat(_created_at)
+
+        description = d.pop("description", UNSET)
 
         id = d.pop("id", UNSET)
 
@@ -195,6 +203,7 @@ class Bucket:
             name=name,
             retention_rules=retention_rules,
             created_at=created_at,
+            description=description,
             id=id,
             labels=labels,
             links=links,

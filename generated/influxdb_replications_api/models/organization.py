@@ -31,6 +31,7 @@ class Organization:
         name (str):
         created_at (datetime.datetime | Unset):
         default_storage_type (OrganizationDefaultStorageType | Unset):
+        description (str | Unset):
         id (str | Unset):
         links (OrganizationLinks | Unset):
         status (OrganizationStatus | Unset):  Default: 'active'.
@@ -40,6 +41,7 @@ class Organization:
     name: str
     created_at: datetime.datetime | Unset = UNSET
     default_storage_type: OrganizationDefaultStorageType | Unset = UNSET
+    description: str | Unset = UNSET
     id: str | Unset = UNSET
     links: OrganizationLinks | Unset = UNSET
     status: OrganizationStatus | Unset = "active"
@@ -56,6 +58,8 @@ class Organization:
         default_storage_type: str | Unset = UNSET
         if not isinstance(self.default_storage_type, Unset):
             default_storage_type = self.default_storage_type
+
+        description = self.description
 
         id = self.id
 
@@ -82,6 +86,8 @@ class Organization:
             field_dict["createdAt"] = created_at
         if default_storage_type is not UNSET:
             field_dict["defaultStorageType"] = default_storage_type
+        if description is not UNSET:
+            field_dict["description"] = description
         if id is not UNSET:
             field_dict["id"] = id
         if links is not UNSET:
@@ -114,6 +120,8 @@ class Organization:
         else:
             default_storage_type = check_organization_default_storage_type(_default_storage_type)
 
+        description = d.pop("description", UNSET)
+
         id = d.pop("id", UNSET)
 
         _links = d.pop("links", UNSET)
@@ -141,6 +149,7 @@ class Organization:
             name=name,
             created_at=created_at,
             default_storage_type=default_storage_type,
+            description=description,
             id=id,
             links=links,
             status=status,

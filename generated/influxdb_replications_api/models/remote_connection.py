@@ -23,6 +23,7 @@ class RemoteConnection:
         name (str):
         org_id (str):
         remote_url (str):
+        description (str | Unset):
         remote_org_id (None | str | Unset):
     """
 
@@ -31,6 +32,7 @@ class RemoteConnection:
     org_id: str
     remote_url: str
     allow_insecure_tls: bool = False
+    description: str | Unset = UNSET
     remote_org_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -44,6 +46,8 @@ class RemoteConnection:
         org_id = self.org_id
 
         remote_url = self.remote_url
+
+        description = self.description
 
         remote_org_id: None | str | Unset
         if isinstance(self.remote_org_id, Unset):
@@ -62,6 +66,8 @@ class RemoteConnection:
                 "remoteURL": remote_url,
             }
         )
+        if description is not UNSET:
+            field_dict["description"] = description
         if remote_org_id is not UNSET:
             field_dict["remoteOrgID"] = remote_org_id
 
@@ -80,6 +86,8 @@ class RemoteConnection:
 
         remote_url = d.pop("remoteURL")
 
+        description = d.pop("description", UNSET)
+
         def _parse_remote_org_id(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -95,6 +103,7 @@ class RemoteConnection:
             name=name,
             org_id=org_id,
             remote_url=remote_url,
+            description=description,
             remote_org_id=remote_org_id,
         )
 

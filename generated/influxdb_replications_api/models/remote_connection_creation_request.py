@@ -23,6 +23,7 @@ class RemoteConnectionCreationRequest:
         org_id (str):
         remote_api_token (str):
         remote_url (str):
+        description (str | Unset):
         remote_org_id (str | Unset):
     """
 
@@ -31,6 +32,7 @@ class RemoteConnectionCreationRequest:
     remote_api_token: str
     remote_url: str
     allow_insecure_tls: bool = False
+    description: str | Unset = UNSET
     remote_org_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -45,6 +47,8 @@ class RemoteConnectionCreationRequest:
 
         remote_url = self.remote_url
 
+        description = self.description
+
         remote_org_id = self.remote_org_id
 
         field_dict: dict[str, Any] = {}
@@ -58,6 +62,8 @@ class RemoteConnectionCreationRequest:
                 "remoteURL": remote_url,
             }
         )
+        if description is not UNSET:
+            field_dict["description"] = description
         if remote_org_id is not UNSET:
             field_dict["remoteOrgID"] = remote_org_id
 
@@ -76,6 +82,8 @@ class RemoteConnectionCreationRequest:
 
         remote_url = d.pop("remoteURL")
 
+        description = d.pop("description", UNSET)
+
         remote_org_id = d.pop("remoteOrgID", UNSET)
 
         remote_connection_creation_request = cls(
@@ -84,6 +92,7 @@ class RemoteConnectionCreationRequest:
             org_id=org_id,
             remote_api_token=remote_api_token,
             remote_url=remote_url,
+            description=description,
             remote_org_id=remote_org_id,
         )
 

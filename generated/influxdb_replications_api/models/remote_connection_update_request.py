@@ -19,6 +19,7 @@ class RemoteConnectionUpdateRequest:
     """
     Attributes:
         allow_insecure_tls (bool | Unset):
+        description (str | Unset):
         name (str | Unset):
         remote_api_token (str | Unset):
         remote_org_id (str | Unset):
@@ -26,6 +27,7 @@ class RemoteConnectionUpdateRequest:
     """
 
     allow_insecure_tls: bool | Unset = UNSET
+    description: str | Unset = UNSET
     name: str | Unset = UNSET
     remote_api_token: str | Unset = UNSET
     remote_org_id: str | Unset = UNSET
@@ -34,6 +36,8 @@ class RemoteConnectionUpdateRequest:
 
     def to_dict(self) -> dict[str, Any]:
         allow_insecure_tls = self.allow_insecure_tls
+
+        description = self.description
 
         name = self.name
 
@@ -48,6 +52,8 @@ class RemoteConnectionUpdateRequest:
         field_dict.update({})
         if allow_insecure_tls is not UNSET:
             field_dict["allowInsecureTLS"] = allow_insecure_tls
+        if description is not UNSET:
+            field_dict["description"] = description
         if name is not UNSET:
             field_dict["name"] = name
         if remote_api_token is not UNSET:
@@ -64,6 +70,8 @@ class RemoteConnectionUpdateRequest:
         d = dict(src_dict)
         allow_insecure_tls = d.pop("allowInsecureTLS", UNSET)
 
+        description = d.pop("description", UNSET)
+
         name = d.pop("name", UNSET)
 
         remote_api_token = d.pop("remoteAPIToken", UNSET)
@@ -74,6 +82,7 @@ class RemoteConnectionUpdateRequest:
 
         remote_connection_update_request = cls(
             allow_insecure_tls=allow_insecure_tls,
+            description=description,
             name=name,
             remote_api_token=remote_api_token,
             remote_org_id=remote_org_id,

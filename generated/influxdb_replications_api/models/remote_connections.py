@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,19 +22,24 @@ T = TypeVar("T", bound="RemoteConnections")
 class RemoteConnections:
     """
     Attributes:
-        remotes (list[RemoteConnection] | Unset):
+        remotes (list[RemoteConnection] | None | Unset):
     """
 
-    remotes: list[RemoteConnection] | Unset = UNSET
+    remotes: list[RemoteConnection] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        remotes: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.remotes, Unset):
+        remotes: list[dict[str, Any]] | None | Unset
+        if isinstance(self.remotes, Unset):
+            remotes = UNSET
+        elif isinstance(self.remotes, list):
             remotes = []
-            for remotes_item_data in self.remotes:
-                remotes_item = remotes_item_data.to_dict()
-                remotes.append(remotes_item)
+            for remotes_type_0_item_data in self.remotes:
+                remotes_type_0_item = remotes_type_0_item_data.to_dict()
+                remotes.append(remotes_type_0_item)
+
+        else:
+            remotes = self.remotes
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -49,14 +54,28 @@ class RemoteConnections:
         from ..models.remote_connection import RemoteConnection  # noqa: PLC0415
 
         d = dict(src_dict)
-        _remotes = d.pop("remotes", UNSET)
-        remotes: list[RemoteConnection] | Unset = UNSET
-        if _remotes is not UNSET:
-            remotes = []
-            for remotes_item_data in _remotes:
-                remotes_item = RemoteConnection.from_dict(remotes_item_data)
 
-                remotes.append(remotes_item)
+        def _parse_remotes(data: object) -> list[RemoteConnection] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                remotes_type_0 = []
+                _remotes_type_0 = data
+                for remotes_type_0_item_data in _remotes_type_0:
+                    remotes_type_0_item = RemoteConnection.from_dict(remotes_type_0_item_data)
+
+                    remotes_type_0.append(remotes_type_0_item)
+
+                return remotes_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[RemoteConnection] | None | Unset, data)
+
+        remotes = _parse_remotes(d.pop("remotes", UNSET))
 
         remote_connections = cls(
             remotes=remotes,

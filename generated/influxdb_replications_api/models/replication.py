@@ -25,6 +25,7 @@ class Replication:
         org_id (str):
         remote_id (str):
         current_queue_size_bytes (int | Unset):
+        description (str | Unset):
         drop_non_retryable_data (bool | Unset):
         latest_error_message (str | Unset):
         latest_response_code (int | Unset):
@@ -41,6 +42,7 @@ class Replication:
     org_id: str
     remote_id: str
     current_queue_size_bytes: int | Unset = UNSET
+    description: str | Unset = UNSET
     drop_non_retryable_data: bool | Unset = UNSET
     latest_error_message: str | Unset = UNSET
     latest_response_code: int | Unset = UNSET
@@ -64,6 +66,8 @@ class Replication:
         remote_id = self.remote_id
 
         current_queue_size_bytes = self.current_queue_size_bytes
+
+        description = self.description
 
         drop_non_retryable_data = self.drop_non_retryable_data
 
@@ -97,6 +101,8 @@ class Replication:
         )
         if current_queue_size_bytes is not UNSET:
             field_dict["currentQueueSizeBytes"] = current_queue_size_bytes
+        if description is not UNSET:
+            field_dict["description"] = description
         if drop_non_retryable_data is not UNSET:
             field_dict["dropNonRetryableData"] = drop_non_retryable_data
         if latest_error_message is not UNSET:
@@ -131,6 +137,8 @@ class Replication:
 
         current_queue_size_bytes = d.pop("currentQueueSizeBytes", UNSET)
 
+        description = d.pop("description", UNSET)
+
         drop_non_retryable_data = d.pop("dropNonRetryableData", UNSET)
 
         latest_error_message = d.pop("latestErrorMessage", UNSET)
@@ -160,6 +168,7 @@ class Replication:
             org_id=org_id,
             remote_id=remote_id,
             current_queue_size_bytes=current_queue_size_bytes,
+            description=description,
             drop_non_retryable_data=drop_non_retryable_data,
             latest_error_message=latest_error_message,
             latest_response_code=latest_response_code,

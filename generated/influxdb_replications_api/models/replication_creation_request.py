@@ -24,6 +24,7 @@ class ReplicationCreationRequest:
         name (str):
         org_id (str):
         remote_id (str):
+        description (str | Unset):
         drop_non_retryable_data (bool | Unset):  Default: False.
         remote_bucket_id (str | Unset):
         remote_bucket_name (str | Unset):
@@ -35,6 +36,7 @@ class ReplicationCreationRequest:
     remote_id: str
     max_age_seconds: int = 604800
     max_queue_size_bytes: int = 67108860
+    description: str | Unset = UNSET
     drop_non_retryable_data: bool | Unset = False
     remote_bucket_id: str | Unset = UNSET
     remote_bucket_name: str | Unset = UNSET
@@ -52,6 +54,8 @@ class ReplicationCreationRequest:
         org_id = self.org_id
 
         remote_id = self.remote_id
+
+        description = self.description
 
         drop_non_retryable_data = self.drop_non_retryable_data
 
@@ -71,6 +75,8 @@ class ReplicationCreationRequest:
                 "remoteID": remote_id,
             }
         )
+        if description is not UNSET:
+            field_dict["description"] = description
         if drop_non_retryable_data is not UNSET:
             field_dict["dropNonRetryableData"] = drop_non_retryable_data
         if remote_bucket_id is not UNSET:
@@ -95,6 +101,8 @@ class ReplicationCreationRequest:
 
         remote_id = d.pop("remoteID")
 
+        description = d.pop("description", UNSET)
+
         drop_non_retryable_data = d.pop("dropNonRetryableData", UNSET)
 
         remote_bucket_id = d.pop("remoteBucketID", UNSET)
@@ -108,6 +116,7 @@ class ReplicationCreationRequest:
             name=name,
             org_id=org_id,
             remote_id=remote_id,
+            description=description,
             drop_non_retryable_data=drop_non_retryable_data,
             remote_bucket_id=remote_bucket_id,
             remote_bucket_name=remote_bucket_name,

@@ -18,6 +18,7 @@ T = TypeVar("T", bound="ReplicationUpdateRequest")
 class ReplicationUpdateRequest:
     """
     Attributes:
+        description (str | Unset):
         drop_non_retryable_data (bool | Unset):
         max_age_seconds (int | Unset):
         max_queue_size_bytes (int | Unset):
@@ -27,6 +28,7 @@ class ReplicationUpdateRequest:
         remote_id (str | Unset):
     """
 
+    description: str | Unset = UNSET
     drop_non_retryable_data: bool | Unset = UNSET
     max_age_seconds: int | Unset = UNSET
     max_queue_size_bytes: int | Unset = UNSET
@@ -37,6 +39,8 @@ class ReplicationUpdateRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        description = self.description
+
         drop_non_retryable_data = self.drop_non_retryable_data
 
         max_age_seconds = self.max_age_seconds
@@ -54,6 +58,8 @@ class ReplicationUpdateRequest:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
+        if description is not UNSET:
+            field_dict["description"] = description
         if drop_non_retryable_data is not UNSET:
             field_dict["dropNonRetryableData"] = drop_non_retryable_data
         if max_age_seconds is not UNSET:
@@ -74,6 +80,8 @@ class ReplicationUpdateRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        description = d.pop("description", UNSET)
+
         drop_non_retryable_data = d.pop("dropNonRetryableData", UNSET)
 
         max_age_seconds = d.pop("maxAgeSeconds", UNSET)
@@ -89,6 +97,7 @@ class ReplicationUpdateRequest:
         remote_id = d.pop("remoteID", UNSET)
 
         replication_update_request = cls(
+            description=description,
             drop_non_retryable_data=drop_non_retryable_data,
             max_age_seconds=max_age_seconds,
             max_queue_size_bytes=max_queue_size_bytes,

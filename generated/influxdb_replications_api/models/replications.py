@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,19 +22,24 @@ T = TypeVar("T", bound="Replications")
 class Replications:
     """
     Attributes:
-        replications (list[Replication] | Unset):
+        replications (list[Replication] | None | Unset):
     """
 
-    replications: list[Replication] | Unset = UNSET
+    replications: list[Replication] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        replications: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.replications, Unset):
+        replications: list[dict[str, Any]] | None | Unset
+        if isinstance(self.replications, Unset):
+            replications = UNSET
+        elif isinstance(self.replications, list):
             replications = []
-            for replications_item_data in self.replications:
-                replications_item = replications_item_data.to_dict()
-                replications.append(replications_item)
+            for replications_type_0_item_data in self.replications:
+                replications_type_0_item = replications_type_0_item_data.to_dict()
+                replications.append(replications_type_0_item)
+
+        else:
+            replications = self.replications
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -49,14 +54,28 @@ class Replications:
         from ..models.replication import Replication  # noqa: PLC0415
 
         d = dict(src_dict)
-        _replications = d.pop("replications", UNSET)
-        replications: list[Replication] | Unset = UNSET
-        if _replications is not UNSET:
-            replications = []
-            for replications_item_data in _replications:
-                replications_item = Replication.from_dict(replications_item_data)
 
-                replications.append(replications_item)
+        def _parse_replications(data: object) -> list[Replication] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                replications_type_0 = []
+                _replications_type_0 = data
+                for replications_type_0_item_data in _replications_type_0:
+                    replications_type_0_item = Replication.from_dict(replications_type_0_item_data)
+
+                    replications_type_0.append(replications_type_0_item)
+
+                return replications_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[Replication] | None | Unset, data)
+
+        replications = _parse_replications(d.pop("replications", UNSET))
 
         replications = cls(
             replications=replications,
