@@ -201,6 +201,9 @@ class ReplicationClient:
             transport=transport,
             verify=verify if transport is None else True,
             follow_redirects=False,
+            # httpx keeps only 20 idle connections by default; with 50 calls in flight that reopens a
+            # connection for most requests (measured by scripts/bench), so keep as many as we may use
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
             event_hooks={"request": [_on_request], "response": [on_response]},
         )
         # The generated client only carries our AsyncClient: it never sees the token.
