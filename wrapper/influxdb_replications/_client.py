@@ -285,64 +285,74 @@ class ReplicationClient:
     async def _lookup_org(
         self, name: str, timeout: float | httpx.Timeout | None, trace_span: str | None
     ) -> str:
-        def parse(parsed: Any) -> str | None:
-            if parsed is None:  # {"orgs": null}
-                return None
-            if not isinstance(parsed, Organizations):
-                raise TypeError("not an organization list")
-            for org in parsed.orgs or []:
-                if org.name == name:
-                    return check_id(org.id, "id")
-            return None
-
-        not_found = f"organization {name!r} not found"
-        try:
-            found = await self._request(
-                "orgs.lookup",
-                get_orgs.asyncio_detailed,
-                parse=parse,
-                timeout=timeout,
-                trace_span=trace_span,
-                null_list="orgs",
-                org=name,
-                limit=UNSET,
-                descending=UNSET,
-            )
-        except NotFoundError as exc:
-            # the server answers an unknown name with 404 `organization name "x" not found`
-            raise exc.with_message(not_found) from None
-        if found is None:
-            raise NotFoundError(not_found, status_code=404, code="not found")
-        return found
+        # the server answers an unknown name with 404 `organization name "x" not found`
+        return await self._id_by_name(
+            "orgs",
+            get_orgs.asyncio_detailed,
+            Organizations,
+            name,
+            f"organization {name!r} not found",
+            timeout,
+            trace_span,
+            org=name,
+            limit=UNSET,
+            descending=UNSET,
+        )
 
     async def _resolve_bucket_id(
         self, bucket: str, timeout: float | httpx.Timeout | None, trace_span: str | None
     ) -> str:
         """Look a local bucket up by name in the client's org; NotFoundError if there is none."""
         org_id = await self._resolve_org_id(timeout, trace_span)
+        return await self._id_by_name(
+            "buckets",
+            get_buckets.asyncio_detailed,
+            Buckets,
+            bucket,
+            f"bucket {bucket!r} not found in org {org_id}",
+            timeout,
+            trace_span,
+            org_id=org_id,
+            name=bucket,
+            limit=UNSET,
+        )
+
+    async def _id_by_name(
+        self,
+        key: str,
+        fn: Callable[..., Awaitable[Any]],
+        list_type: type,
+        wanted: str,
+        not_found: str,
+        timeout: float | httpx.Timeout | None,
+        trace_span: str | None,
+        **params: Any,
+    ) -> str:
+        """The ID of the item called ``wanted`` in the ``key`` list that ``fn`` returns; else NotFoundError.
+
+        A 404 (how the server answers an unknown org or bucket name), a null list and a list without that
+        name all become the same NotFoundError with ``not_found`` as its message.
+        """
 
         def parse(parsed: Any) -> str | None:
-            if parsed is None:  # {"buckets": null}
+            if parsed is None:  # {"<key>": null}
                 return None
-            if not isinstance(parsed, Buckets):
-                raise TypeError("not a bucket list")
-            for item in parsed.buckets or []:
-                if item.name == bucket:
+            if not isinstance(parsed, list_type):
+                raise TypeError(f"not a {key} list")
+            for item in getattr(parsed, key) or []:
+                if item.name == wanted:
                     return check_id(item.id, "id")
             return None
 
-        not_found = f"bucket {bucket!r} not found in org {org_id}"
         try:
             found = await self._request(
-                "buckets.lookup",
-                get_buckets.asyncio_detailed,
+                f"{key}.lookup",
+                fn,
                 parse=parse,
                 timeout=timeout,
                 trace_span=trace_span,
-                null_list="buckets",
-                org_id=org_id,
-                name=bucket,
-                limit=UNSET,
+                null_list=key,
+                **params,
             )
         except NotFoundError as exc:
             raise exc.with_message(not_found) from None
