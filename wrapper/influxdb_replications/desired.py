@@ -1,0 +1,193 @@
+"""Declarative configuration: the remotes and replications a server should have, by name.
+
+A :class:`DesiredState` is compared with what a server has by ``await client.plan(desired)``, and made
+true by ``await client.apply(desired, prune=False)``. Both return a :class:`Plan`: the list of
+:class:`Change` objects, printable as a readable diff.
+
+Everything is referred to by name: a replication names its remote (a :class:`DesiredRemote` of the same
+state) and its local bucket (a bucket of the client's org); the target bucket on the remote is a name
+(``remote_bucket``) or an ID (``remote_bucket_id``). API tokens are never part of the state: a remote
+says which environment variable holds its token (``token_env``), or ``apply`` is given a ``secrets``
+callback; tokens are read only when a remote has to be created (or its token changed on purpose), and
+this library never writes them anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ._args import (
+    DEFAULT_MAX_AGE_SECONDS,
+    DEFAULT_QUEUE_SIZE_BYTES,
+    check_bool,
+    check_id,
+    check_max_age,
+    check_name,
+    check_queue_size,
+    check_str,
+    check_url,
+)
+
+__all__ = ["Change", "DesiredRemote", "DesiredReplication", "DesiredState", "Plan"]
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredRemote:
+    """A remote connection as it should be.
+
+    Attributes:
+        name: Its name, unique in the org; how replications refer to it.
+        url: The remote InfluxDB's URL (``remoteURL``).
+        remote_org_id: The org ID on the remote, or None to leave it unset.
+        token_env: The environment variable holding the remote's API token, used when the remote is
+            created. None: the ``secrets`` callback given to ``apply`` must supply it.
+        allow_insecure_tls: Skip TLS certificate checks towards the remote.
+        description: Its description; None means "do not manage it".
+    """
+
+    name: str
+    url: str
+    remote_org_id: str | None = None
+    token_env: str | None = None
+    allow_insecure_tls: bool = False
+    description: str | None = None
+
+    def __post_init__(self) -> None:
+        check_name(self.name, "name")
+        check_url(self.url, "url")
+        if self.remote_org_id is not None:
+            object.__setattr__(self, "remote_org_id", check_id(self.remote_org_id, "remote_org_id"))
+        if self.token_env is not None:
+            check_name(self.token_env, "token_env")
+        check_bool(self.allow_insecure_tls, "allow_insecure_tls")
+        if self.description is not None:
+            check_str(self.description, "description")
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredReplication:
+    """A replication as it should be.
+
+    Attributes:
+        name: Its name, unique in the org.
+        remote: The name of a :class:`DesiredRemote` in the same state.
+        local_bucket: The local bucket's name (or ID, 16 hex digits). The server cannot move a
+            replication to another local bucket, so a change here is applied by delete and create.
+        remote_bucket: The target bucket's name on the remote (exactly one of this and
+            ``remote_bucket_id``).
+        remote_bucket_id: The target bucket's ID on the remote.
+        max_queue_size_bytes: The queue's size limit (at least 33554430).
+        max_age_seconds: How long queued data is kept: 0 or 60..5184000.
+        drop_non_retryable_data: Drop data the remote refuses with 400.
+        description: Its description; None means "do not manage it".
+    """
+
+    name: str
+    remote: str
+    local_bucket: str
+    remote_bucket: str | None = None
+    remote_bucket_id: str | None = None
+    max_queue_size_bytes: int = DEFAULT_QUEUE_SIZE_BYTES
+    max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS
+    drop_non_retryable_data: bool = False
+    description: str | None = None
+
+    def __post_init__(self) -> None:
+        check_name(self.name, "name")
+        check_name(self.remote, "remote")
+        check_name(self.local_bucket, "local_bucket")
+        if (self.remote_bucket is None) == (self.remote_bucket_id is None):
+            raise ValueError(
+                f"replication {self.name!r}: give exactly one of remote_bucket and remote_bucket_id"
+            )
+        if self.remote_bucket is not None:
+            check_name(self.remote_bucket, "remote_bucket")
+        if self.remote_bucket_id is not None:
+            object.__setattr__(self, "remote_bucket_id", check_id(self.remote_bucket_id, "remote_bucket_id"))
+        check_queue_size(self.max_queue_size_bytes, "max_queue_size_bytes")
+        check_max_age(self.max_age_seconds, "max_age_seconds")
+        check_bool(self.drop_non_retryable_data, "drop_non_retryable_data")
+        if self.description is not None:
+            check_str(self.description, "description")
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredState:
+    """The remotes and replications one server (one org) should have.
+
+    Names must be unique per kind, and every replication's ``remote`` must name one of ``remotes``
+    (ValueError otherwise).
+    """
+
+    remotes: tuple[DesiredRemote, ...] = ()
+    replications: tuple[DesiredReplication, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "remotes", tuple(self.remotes))
+        object.__setattr__(self, "replications", tuple(self.replications))
+        for kind, items, cls in (
+            ("remote", self.remotes, DesiredRemote),
+            ("replication", self.replications, DesiredReplication),
+        ):
+            seen: set[str] = set()
+            for item in items:
+                if not isinstance(item, cls):
+                    raise ValueError(f"{kind}s must hold {cls.__name__} objects, got {type(item).__name__}")
+                if item.name in seen:
+                    raise ValueError(f"{kind} {item.name!r} is declared twice")
+                seen.add(item.name)
+        remote_names = {r.name for r in self.remotes}
+        for rep in self.replications:
+            if rep.remote not in remote_names:
+                raise ValueError(
+                    f"replication {rep.name!r} names remote {rep.remote!r}, which is not declared"
+                )
+
+
+Action = Literal["create", "update", "recreate", "delete"]
+Kind = Literal["remote", "replication"]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One step of a plan.
+
+    Attributes:
+        action: "create", "update" (only ``fields`` change), "recreate" (delete and create: the server
+            cannot update that field, e.g. a replication's local bucket) or "delete" (prune).
+        kind: "remote" or "replication".
+        name: The object's name.
+        id: The object's ID on the server (None for a create).
+        fields: For update and recreate, field name -> (current value, desired value), only the fields
+            that differ; for create, field name -> (None, desired value); for delete, empty.
+        reason: Why, in words (e.g. "not declared (prune)", "the server cannot change local_bucket").
+    """
+
+    action: Action
+    kind: Kind
+    name: str
+    id: str | None = None
+    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What ``plan`` found to do, or what ``apply`` did: an ordered tuple of changes.
+
+    An empty plan means the server already matches the desired state. ``str(plan)`` is a readable diff.
+    """
+
+    changes: tuple[Change, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when there is nothing to do."""
+        return not self.changes
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    def __len__(self) -> int:
+        return len(self.changes)
