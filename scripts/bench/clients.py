@@ -15,8 +15,7 @@ Clients:
     httpx               raw ``httpx.AsyncClient``: get + ``r.json()``
     generated           the generated layer alone: ``asyncio_detailed`` + its parsed model
     ours                ``ReplicationClient`` in its default configuration
-    ours-aiohttp        ``ReplicationClient`` with its own aiohttp transport (the documented argument,
-                        found by ``find_aiohttp_option``); skipped while the wrapper has none
+    ours-aiohttp        ``ReplicationClient(backend="aiohttp")``: the optional aiohttp backend
     ours-httpx-aiohttp  ``ReplicationClient(transport=httpx_aiohttp.AiohttpTransport())``: what a user can
                         do without a dedicated option (for comparison, not used by the targets)
     official-async      ``influxdb_client`` ``InfluxDBClientAsync`` + ``ReplicationsService.*_async``
@@ -29,7 +28,6 @@ Clients:
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -179,28 +177,6 @@ async def make_generated(url: str) -> BenchClient:
     return BenchClient(list_, get, create, close, note="AuthenticatedClient defaults (httpx defaults)")
 
 
-def find_aiohttp_option(client_class: Any) -> tuple[Callable[[], dict[str, Any]], str] | None:
-    """How to ask ``ReplicationClient`` for its aiohttp transport, or None when it offers none.
-
-    Looked for, in this order: a parameter of the constructor whose name says backend (``backend``,
-    ``http_backend``, ...), given the string ``"aiohttp"``; then a public name of ``influxdb_replications``
-    containing "aiohttp" (a transport class or factory), called without arguments and given as
-    ``transport=``. Returns keyword arguments for one client (a fresh transport each time) and a note.
-    """
-    import influxdb_replications
-
-    params = inspect.signature(client_class).parameters
-    for name in params:
-        if "backend" in name or name in ("http", "http_client_kind", "http_library"):
-            return (lambda key=name: {key: "aiohttp"}), f"{name}='aiohttp'"
-    for public in getattr(influxdb_replications, "__all__", ()):
-        if "aiohttp" in public.lower() and "transport" in params:
-            maker = getattr(influxdb_replications, public)
-            if callable(maker):
-                return (lambda make=maker: {"transport": make()}), f"transport={public}()"
-    return None
-
-
 async def _make_ours(url: str, extra: Callable[[], dict[str, Any]], note: str) -> BenchClient:
     from influxdb_replications import ReplicationClient
 
@@ -236,17 +212,8 @@ async def make_ours(url: str) -> BenchClient:
 
 
 async def make_ours_aiohttp(url: str) -> BenchClient:
-    """Our ReplicationClient with its documented aiohttp transport (skipped while there is none)."""
-    from influxdb_replications import ReplicationClient
-
-    found = find_aiohttp_option(ReplicationClient)
-    if found is None:
-        raise LookupError(
-            "ReplicationClient has no aiohttp option yet (no 'backend'-like parameter, "
-            "no public name containing 'aiohttp')"
-        )
-    extra, how = found
-    return await _make_ours(url, extra, f"ReplicationClient({how})")
+    """Our ReplicationClient with its aiohttp backend (``backend="aiohttp"``)."""
+    return await _make_ours(url, lambda: {"backend": "aiohttp"}, 'ReplicationClient(backend="aiohttp")')
 
 
 async def make_ours_httpx_aiohttp(url: str) -> BenchClient:

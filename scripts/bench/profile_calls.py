@@ -4,6 +4,7 @@ Usage::
 
     python scripts/bench/profile_calls.py --client ours --op list100 --count 300
     python scripts/bench/profile_calls.py --client generated --op get --count 2000 --top 30
+    python scripts/bench/profile_calls.py --client ours --op get --callers 'email|urlparse'
 
 It starts ``server.py`` pinned to one core, pins itself to another, builds the client from ``clients.py``,
 warms up, then runs ``--count`` sequential calls under cProfile. It prints the CPU time per call without
@@ -62,7 +63,9 @@ def by_package(stats: pstats.Stats) -> list[tuple[str, float]]:
     return sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
 
 
-async def profile(client_name: str, url: str, op: str, count: int, top: int, sort: str) -> None:
+async def profile(
+    client_name: str, url: str, op: str, count: int, top: int, sort: str, callers: str | None = None
+) -> None:
     client = await FACTORIES[client_name](url)
     if client.sync:
         raise SystemExit("profile the async clients only")
@@ -94,6 +97,9 @@ async def profile(client_name: str, url: str, op: str, count: int, top: int, sor
             print(f"  {seconds / total:6.1%}  {seconds / count * 1e6:8.1f} µs/call  {package}")
     print(f"\ntop {top} functions by {sort}:")
     stats.sort_stats(sort).print_stats(top)
+    if callers:
+        print(f"\nwho calls functions matching {callers!r}:")
+        stats.print_callers(callers)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,13 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="tottime", choices=["tottime", "cumulative", "ncalls"])
+    parser.add_argument("--callers", help="also print who calls the functions matching this regex")
     args = parser.parse_args(argv)
     server_cpu, client_cpu = run.pick_cpus()
     if client_cpu is not None:
         os.sched_setaffinity(0, {client_cpu})
     server, url = run.start_server(server_cpu)
     try:
-        asyncio.run(profile(args.client, url, args.op, args.count, args.top, args.sort))
+        asyncio.run(profile(args.client, url, args.op, args.count, args.top, args.sort, args.callers))
     finally:
         server.terminate()
         server.wait(timeout=10)

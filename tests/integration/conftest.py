@@ -114,12 +114,17 @@ def fake(target: Target) -> FakeInfluxDB:
     return target.fake
 
 
-@pytest.fixture
-async def client(target: Target) -> AsyncIterator[ReplicationClient]:
-    """Our client, configured for ``target`` by org name, with instant backoff between retries."""
+@pytest.fixture(params=["httpx", "aiohttp"])
+async def client(target: Target, request: pytest.FixtureRequest) -> AsyncIterator[ReplicationClient]:
+    """Our client, configured for ``target`` by org name, with instant backoff between retries.
+
+    Every test that uses it runs once per backend (httpx, the default, and aiohttp).
+    """
 
     async def no_wait(_seconds: float) -> None:
         return None
 
-    async with ReplicationClient(url=target.url, token=target.token, org=target.org, sleep=no_wait) as c:
+    async with ReplicationClient(
+        url=target.url, token=target.token, org=target.org, sleep=no_wait, backend=request.param
+    ) as c:
         yield c

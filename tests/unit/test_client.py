@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, Literal
 
 import certifi
 import httpx
@@ -74,13 +74,13 @@ def test_bad_constructor_arguments(kwargs: dict[str, Any], arg: str) -> None:
         ReplicationClient(url=BASE, token="t", **kwargs)
 
 
-def test_repr_never_shows_the_token() -> None:
-    """The client's repr names url and org but not the token, nor do its httpx headers."""
-    client = ReplicationClient(url=BASE, token=TOKEN, org="o")
+@pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
+def test_repr_never_shows_the_token(backend: Literal["httpx", "aiohttp"]) -> None:
+    """The client's repr names url and org but not the token, nor do its attributes or its sender's."""
+    client = ReplicationClient(url=BASE, token=TOKEN, org="o", backend=backend)
     assert TOKEN not in repr(client)
-    assert TOKEN not in repr(client._http.headers)
-    assert TOKEN not in repr(client._api)
     assert TOKEN not in repr(vars(client))
+    assert TOKEN not in repr({name: getattr(client._sender, name) for name in dir(client._sender)})
 
 
 def test_verify_accepts_a_ca_bundle_path() -> None:

@@ -27,6 +27,8 @@ def test_all_is_sorted_unique_and_importable() -> None:
 
 def test_all_lists_exactly_the_public_names() -> None:
     """__all__ holds exactly the package's public (non-underscore, non-module) attributes."""
+    for name in dir(influxdb_replications):  # names load on first use (PEP 562)
+        getattr(influxdb_replications, name)
     public = {
         name
         for name, value in vars(influxdb_replications).items()
@@ -162,3 +164,25 @@ def test_import_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def _modules_loaded_by(code: str, watched: tuple[str, ...]) -> list[str]:
+    probe = f"import sys; {code}; print(','.join(m for m in {watched!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return [m for m in out.stdout.strip().split(",") if m]
+
+
+def test_names_load_on_first_use() -> None:
+    """`import influxdb_replications` alone loads no HTTP library; the client loads httpx only."""
+    watched = ("httpx", "aiohttp", "influxdb_replications_api", "influxdb_replications._client")
+    assert _modules_loaded_by("import influxdb_replications", watched) == []
+    used = _modules_loaded_by(
+        "from influxdb_replications import ReplicationClient; ReplicationClient(url='http://x', token='t')",
+        watched,
+    )
+    assert used == ["httpx", "influxdb_replications_api", "influxdb_replications._client"]
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no_such_name"):
+        influxdb_replications.no_such_name  # noqa: B018

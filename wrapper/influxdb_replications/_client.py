@@ -1,13 +1,11 @@
 """ReplicationClient: configuration, lifecycle, org resolution and the one request path.
 
-Every call of every resource goes through ``ReplicationClient._request``: it calls the generated
-``asyncio_detailed`` function, applies the per-call timeout and trace-span overrides, runs the retry loop
-(decisions in ``_retry.py``), and turns the outcome into a public model or a typed error.
-
-Non-2xx responses are turned into typed errors by a response hook on the ``httpx.AsyncClient`` this client
-owns, i.e. inside ``request()`` and before the generated parser (which would choke on a proxy's HTML page)
-sees them. The per-call timeout reaches the request through a context variable read by a request hook,
-so concurrent calls never touch shared state.
+Every call of every resource goes through ``ReplicationClient._request``: the generated endpoint module
+builds the request (``_get_kwargs``: method, path, query, headers and the body from the generated request
+models), a sender (``_transport.py``: httpx by default, aiohttp on request) sends it, the retry loop
+(decisions in ``_retry.py``) repeats it where that is safe, and the body is decoded once, straight into a
+public model (``_models.py``) or a typed error (``_errors.py``). The generated response models are not
+used on this path: converting through them first doubled the CPU cost of long lists.
 """
 
 # The public methods take `timeout=` by contract (the issue's API); it is an httpx timeout per request,
@@ -23,32 +21,29 @@ import os
 import ssl
 import time
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from types import ModuleType, TracebackType
+from typing import Any, Literal, Self, TypeVar
 
 import httpx
 
 from influxdb_replications_api.api.buckets import get_buckets
 from influxdb_replications_api.api.organizations import get_orgs
-from influxdb_replications_api.client import Client as _GeneratedClient
-from influxdb_replications_api.models.buckets import Buckets
-from influxdb_replications_api.models.organizations import Organizations
 from influxdb_replications_api.types import UNSET
 
 from ._args import check_id, check_name, check_timeout, check_trace_span, check_url
 from ._errors import (
     AlreadyExistsError,
-    APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
-    APITimeoutError,
     InfluxDBError,
     NotFoundError,
     error_from_response,
 )
+from ._models import list_from_json
 from ._retry import OPERATIONS, Failure, RetryClass, RetryPolicy, classify, parse_retry_after, should_retry
+from ._transport import AiohttpSender, HttpxSender, Reply
+from .desired import DesiredRemote, DesiredState, Plan
 
 __all__ = ["ReplicationClient"]
 
@@ -57,32 +52,29 @@ Sleep = Callable[[float], Awaitable[None]]
 
 _LOG = logging.getLogger("influxdb_replications")
 _DEFAULT_URL = "http://localhost:8086"
-# Parse failures of the generated layer on a 2xx body (missing key, wrong type, bad JSON, unknown enum).
+# Parse failures of a 2xx body (missing key, wrong type, unknown value).
 _PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+# httpx keeps only 20 idle connections by default; with 50 calls in flight that reopens a connection for
+# most requests (measured by scripts/bench), so keep as many as may be used at once.
+_MAX_CONNECTIONS = 100
+Backend = Literal["httpx", "aiohttp"]
 
 
-class _Call:
-    """Per-call state shared with the httpx hooks through ``_CURRENT`` (one object per call)."""
+class _Secret:
+    """Holds the token so that no repr, vars() dump or log line shows it."""
 
-    __slots__ = ("method", "path", "response", "timeout")
+    __slots__ = ("value",)
 
-    def __init__(self, timeout: dict[str, float | None] | None) -> None:
-        self.timeout = timeout
-        self.response: httpx.Response | None = None
-        self.method = ""
-        self.path = ""
+    def __init__(self, value: str) -> None:
+        self.value = value
 
-
-_CURRENT: ContextVar[_Call | None] = ContextVar("influxdb_replications_call", default=None)
+    def __repr__(self) -> str:
+        return "<secret>"
 
 
-async def _on_request(request: httpx.Request) -> None:
-    call = _CURRENT.get()
-    if call is not None:
-        call.method = request.method
-        call.path = request.url.path
-        if call.timeout is not None:
-            request.extensions["timeout"] = call.timeout
+def ignore_body(data: Any) -> None:
+    """The ``parse`` of calls whose answer has no body worth reading (delete, validate): not decoded."""
+    del data
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +108,19 @@ class ReplicationClient:
             to override it for one call.
         retry: The RetryPolicy (default ``RetryPolicy()``); ``RetryPolicy(max_attempts=1)`` disables
             retries.
-        transport: Any httpx.AsyncBaseTransport (tests, proxies, custom pools).
+        transport: Any httpx.AsyncBaseTransport (tests, proxies, custom pools); httpx backend only.
         verify: TLS verification: True, False, a CA bundle path or an ssl.SSLContext.
         headers: Extra headers sent with every request.
         trace_span: Default Zap-Trace-Span header value; each method takes ``trace_span=``.
         sleep: The coroutine used to wait between attempts (default ``asyncio.sleep``). Tests pass one
             that returns at once to make backoff instant.
+        backend: "httpx" (default) or "aiohttp": the HTTP library that sends requests. "aiohttp"
+            needs ``pip install "influxdb-replications[aiohttp]"`` and costs less CPU per call (see the
+            README's Performance section); behaviour, errors and retries are the same.
 
     Raises:
-        ValueError: missing token, a URL that is not http(s), a malformed org_id, bad timeout/retry.
+        ValueError: missing token, a URL that is not http(s), a malformed org_id, bad timeout/retry,
+            an unknown backend, ``transport`` with the aiohttp backend, or aiohttp not installed.
     """
 
     def __init__(
@@ -141,6 +137,7 @@ class ReplicationClient:
         headers: dict[str, str] | None = None,
         trace_span: str | None = None,
         sleep: Sleep | None = None,
+        backend: Backend = "httpx",
     ) -> None:
         from .remotes import Remotes
         from .replications import Replications
@@ -177,37 +174,33 @@ class ReplicationClient:
         all_headers = dict(headers or {})
         # InfluxDB's scheme; httpx masks the Authorization value in the Headers repr.
         all_headers["Authorization"] = f"Token {token}"
-        secret = token
-
-        async def on_response(response: httpx.Response) -> None:
-            call = _CURRENT.get()
-            if call is not None:
-                call.response = response
-            status = response.status_code
-            if 200 <= status < 300:
-                return
-            await response.aread()
-            retry_after = None
-            if status in (429, 503):
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
-            raise error_from_response(response, retry_after=retry_after, secret=secret)
-
+        self._secret = _Secret(token)
         if transport is None and isinstance(verify, str):
             verify = ssl.create_default_context(cafile=verify)
-        self._http = httpx.AsyncClient(
-            base_url=base_url,
-            headers=all_headers,
-            timeout=default_timeout,
-            transport=transport,
-            verify=verify if transport is None else True,
-            follow_redirects=False,
-            # httpx keeps only 20 idle connections by default; with 50 calls in flight that reopens a
-            # connection for most requests (measured by scripts/bench), so keep as many as we may use
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
-            event_hooks={"request": [_on_request], "response": [on_response]},
-        )
-        # The generated client only carries our AsyncClient: it never sees the token.
-        self._api = _GeneratedClient(base_url=base_url).set_async_httpx_client(self._http)
+        self._sender: HttpxSender | AiohttpSender
+        if backend == "httpx":
+            self._sender = HttpxSender(
+                httpx.AsyncClient(
+                    base_url=base_url,
+                    headers=all_headers,
+                    timeout=default_timeout,
+                    transport=transport,
+                    verify=verify if transport is None else True,
+                    follow_redirects=False,
+                    limits=httpx.Limits(
+                        max_connections=_MAX_CONNECTIONS, max_keepalive_connections=_MAX_CONNECTIONS
+                    ),
+                )
+            )
+        elif backend == "aiohttp":
+            if transport is not None:
+                raise ValueError('transport= is an httpx transport; it cannot be used with backend="aiohttp"')
+            if isinstance(verify, str):  # pragma: no cover - turned into an SSLContext above
+                raise AssertionError
+            self._sender = AiohttpSender(base_url, all_headers, default_timeout, verify, _MAX_CONNECTIONS)
+        else:
+            raise ValueError(f'backend must be "httpx" or "aiohttp", got {backend!r}')
+        self._backend: Backend = backend
         self.remotes = Remotes(self)
         """Remote connections: list, get, find, create, update, delete."""
         self.replications = Replications(self)
@@ -236,6 +229,11 @@ class ReplicationClient:
         return self._retry
 
     @property
+    def backend(self) -> Backend:
+        """The HTTP library that sends requests: "httpx" or "aiohttp"."""
+        return self._backend
+
+    @property
     def is_closed(self) -> bool:
         """True once ``aclose()`` was called."""
         return self._closed
@@ -260,7 +258,7 @@ class ReplicationClient:
         if self._closed:
             return
         self._closed = True
-        await self._http.aclose()
+        await self._sender.aclose()
 
     def _ensure_open(self) -> None:
         if self._closed:
@@ -288,8 +286,7 @@ class ReplicationClient:
         # the server answers an unknown name with 404 `organization name "x" not found`
         return await self._id_by_name(
             "orgs",
-            get_orgs.asyncio_detailed,
-            Organizations,
+            get_orgs,
             name,
             f"organization {name!r} not found",
             timeout,
@@ -306,8 +303,7 @@ class ReplicationClient:
         org_id = await self._resolve_org_id(timeout, trace_span)
         return await self._id_by_name(
             "buckets",
-            get_buckets.asyncio_detailed,
-            Buckets,
+            get_buckets,
             bucket,
             f"bucket {bucket!r} not found in org {org_id}",
             timeout,
@@ -320,39 +316,28 @@ class ReplicationClient:
     async def _id_by_name(
         self,
         key: str,
-        fn: Callable[..., Awaitable[Any]],
-        list_type: type,
+        endpoint: ModuleType,
         wanted: str,
         not_found: str,
         timeout: float | httpx.Timeout | None,
         trace_span: str | None,
         **params: Any,
     ) -> str:
-        """The ID of the item called ``wanted`` in the ``key`` list that ``fn`` returns; else NotFoundError.
+        """The ID of the item called ``wanted`` in the ``key`` list of ``endpoint``; else NotFoundError.
 
         A 404 (how the server answers an unknown org or bucket name), a null list and a list without that
         name all become the same NotFoundError with ``not_found`` as its message.
         """
 
-        def parse(parsed: Any) -> str | None:
-            if parsed is None:  # {"<key>": null}
-                return None
-            if not isinstance(parsed, list_type):
-                raise TypeError(f"not a {key} list")
-            for item in getattr(parsed, key) or []:
-                if item.name == wanted:
-                    return check_id(item.id, "id")
+        def parse(data: Any) -> str | None:
+            for item in list_from_json(data, key):
+                if type(item) is dict and item.get("name") == wanted:
+                    return check_id(item.get("id"), "id")
             return None
 
         try:
             found = await self._request(
-                f"{key}.lookup",
-                fn,
-                parse=parse,
-                timeout=timeout,
-                trace_span=trace_span,
-                null_list=key,
-                **params,
+                f"{key}.lookup", endpoint, parse=parse, timeout=timeout, trace_span=trace_span, **params
             )
         except NotFoundError as exc:
             raise exc.with_message(not_found) from None
@@ -365,38 +350,44 @@ class ReplicationClient:
     async def _request(
         self,
         op: str,
-        fn: Callable[..., Awaitable[Any]],
+        endpoint: ModuleType,
         *,
         parse: Callable[[Any], R],
         timeout: float | httpx.Timeout | None,
         trace_span: str | None,
         expect_status: int | None = None,
-        null_list: str | None = None,
         reconcile: Reconcile | None = None,
         attempts: int | None = None,
         **kwargs: Any,
     ) -> R:
-        """Send one operation, with retries, and return ``parse(generated result)``.
+        """Send one operation, with retries, and return ``parse(decoded JSON body)``.
 
         Args:
             op: The operation's row in ``_retry.OPERATIONS``.
-            fn: The generated ``asyncio_detailed`` function.
-            parse: Narrows the generated result (isinstance) and converts it; may raise TypeError/
-                ValueError/KeyError for a malformed body. Called with None for a ``null`` list.
+            endpoint: The generated endpoint module; its ``_get_kwargs(**kwargs)`` builds the request.
+            parse: Converts the decoded body (``_models``' converters); may raise TypeError/ValueError/
+                KeyError for a malformed body. ``ignore_body``: the body is not decoded.
             timeout: Per-call timeout override.
             trace_span: Per-call Zap-Trace-Span override.
             expect_status: Require exactly this 2xx status (validate-only calls: 204).
-            null_list: The list key of a list response whose ``null`` means "empty" (reference 2.1).
             reconcile: For create: the look-up after an ambiguous failure.
             attempts: Override max_attempts (1 for look-ups inside another call's retry loop).
-            **kwargs: Passed on to ``fn``.
+            **kwargs: Passed on to ``endpoint._get_kwargs``.
         """
         self._ensure_open()
         override = check_timeout(timeout)
-        call = _Call(None if override is None else override.as_dict())
         span = check_trace_span(trace_span) or self._trace_span
         if span is not None:
             kwargs["zap_trace_span"] = span
+        built = endpoint._get_kwargs(**kwargs)
+        request = (
+            built["method"].upper(),
+            built["url"],
+            built.get("params") or None,
+            built.get("json"),
+            built.get("headers") or None,
+            override,
+        )
         retry_class = OPERATIONS[op]
         policy = self._retry
         max_attempts = policy.max_attempts if attempts is None else attempts
@@ -413,7 +404,7 @@ class ReplicationClient:
                     existing = await reconcile.lookup()
                     needs_lookup = False
                 if existing is None:
-                    return await self._attempt(fn, call, kwargs, parse, expect_status, null_list)
+                    return await self._attempt(request, parse, expect_status)
             except InfluxDBError as exc:
                 error: InfluxDBError = exc
             else:
@@ -450,8 +441,8 @@ class ReplicationClient:
             if _LOG.isEnabledFor(logging.INFO):
                 _LOG.info(
                     "retrying %s %s (attempt %d of %d) in %.3fs after %s",
-                    call.method,
-                    call.path,
+                    request[0],
+                    request[1],
                     attempt + 1,
                     max_attempts,
                     delay,
@@ -462,69 +453,100 @@ class ReplicationClient:
 
     async def _attempt(
         self,
-        fn: Callable[..., Awaitable[Any]],
-        call: _Call,
-        kwargs: dict[str, Any],
+        request: tuple[str, str, dict[str, Any] | None, Any, dict[str, str] | None, httpx.Timeout | None],
         parse: Callable[[Any], R],
         expect_status: int | None,
-        null_list: str | None,
     ) -> R:
-        """One request: send, then narrow the generated result; every failure is an InfluxDBError."""
+        """One request: send, check the status, decode and convert; every failure is an InfluxDBError."""
         self._ensure_open()
-        call.response = None
-        token = _CURRENT.set(call)
+        reply = await self._sender.send(*request)
+        status = reply.status
+        if not 200 <= status < 300:
+            retry_after = None
+            if status in (429, 503):
+                retry_after = parse_retry_after(reply.headers.get("retry-after"))
+            raise error_from_response(reply, retry_after=retry_after, secret=self._secret.value)
+        if expect_status is not None and status != expect_status:
+            raise _invalid(reply, f"expected status {expect_status}, got {status}")
+        if parse is ignore_body:
+            return None  # type: ignore[return-value]
         try:
-            detailed = await fn(client=self._api, **kwargs)
-        except InfluxDBError:
-            raise
-        except httpx.TimeoutException as exc:
-            raise APITimeoutError(
-                f"{type(exc).__name__} during {call.method} {call.path}", method=call.method, url=call.path
-            ) from exc
-        except httpx.DecodingError as exc:
-            raise self._invalid(call, "the response body could not be decoded") from exc
-        except httpx.RequestError as exc:
-            raise APIConnectionError(
-                f"{type(exc).__name__} during {call.method} {call.path}: {exc}",
-                method=call.method,
-                url=call.path,
-            ) from exc
-        except _PARSE_ERRORS as exc:
-            if call.response is None:  # not a parse failure: a bug, let it surface
-                raise
-            if null_list is None or not _is_null_list(call.response, null_list):
-                raise self._invalid(call, f"unexpected body ({type(exc).__name__}: {exc})") from exc
-            parsed: Any = None  # the server's {"<list>": null}: an empty list (reference 2.1, 3.2)
-        else:
-            parsed = detailed.parsed
-        finally:
-            _CURRENT.reset(token)
-        response = call.response
-        if response is None:  # pragma: no cover - the response hook always runs
-            raise APIResponseValidationError("no response recorded", status_code=0)
-        if expect_status is not None and response.status_code != expect_status:
-            raise self._invalid(call, f"expected status {expect_status}, got {response.status_code}")
+            data = json.loads(reply.body)
+        except ValueError as exc:
+            raise _invalid(reply, "the response body is not JSON") from exc
         try:
-            return parse(parsed)
+            return parse(data)
         except _PARSE_ERRORS as exc:
-            raise self._invalid(call, f"unexpected body ({type(exc).__name__}: {exc})") from exc
+            raise _invalid(reply, f"unexpected body ({type(exc).__name__}: {exc})") from exc
 
-    @staticmethod
-    def _invalid(call: _Call, reason: str) -> APIResponseValidationError:
-        response = call.response
-        status = 0 if response is None else response.status_code
-        body = b"" if response is None else response.content
-        return APIResponseValidationError(
-            f"{call.method} {call.path} returned {status}: {reason}", status_code=status, body=body
-        )
+    # ------------------------------------------------------------------ declarative configuration
+
+    async def plan(self, desired: DesiredState, *, prune: bool = False) -> Plan:
+        """Compare the server with a desired state and return what ``apply`` would do; changes nothing.
+
+        Only reads (GET) are sent. ``str(plan)`` is a readable diff, ``plan.to_dict()`` a JSON-ready dict.
+
+        Args:
+            desired: The remotes and replications this org should have, by name.
+            prune: Also show the deletes ``apply(prune=True)`` would make for what is not declared.
+
+        Returns:
+            The Plan; empty when the server already matches.
+
+        Raises:
+            ValueError: ``desired`` is not a DesiredState, or no org configured.
+            NotFoundError: a declared local bucket does not exist (the message names it).
+            APIStatusError: another subclass for the server's answer.
+            APIConnectionError: the server could not be reached.
+        """
+        from ._plan import plan
+
+        return await plan(self, desired, prune=prune)
+
+    async def apply(
+        self,
+        desired: DesiredState,
+        *,
+        prune: bool = False,
+        secrets: Callable[[DesiredRemote], str | Awaitable[str]] | None = None,
+    ) -> Plan:
+        """Make the server match a desired state: create what is missing, update what drifted.
+
+        Only the drifted fields are sent. A replication whose local bucket changed is deleted and created
+        again (the server cannot move it; its queued, unsent data is lost). Remotes are created and updated
+        before the replications that use them. A second apply of the same state returns an empty Plan.
+
+        Args:
+            desired: The remotes and replications this org should have, by name.
+            prune: Also delete the replications, then the remotes, that ``desired`` does not declare.
+                Without it nothing is deleted (except by a recreate).
+            secrets: Returns the API token of a remote that must be created, given its DesiredRemote
+                (a plain or an async function). Without it the token is read from the environment
+                variable the remote's ``token_env`` names. All tokens are read before the first change.
+
+        Returns:
+            The changes made, in order (a create carries the new ID); empty when nothing had to change.
+
+        Raises:
+            ValueError: a needed token is missing (the message names the variable, never a value),
+                ``desired`` is not a DesiredState, or no org configured; nothing was changed.
+            NotFoundError: a declared local bucket does not exist; nothing was changed.
+            ApplyError: a change failed part-way; ``.done`` is the Plan of what was done, ``.failed`` the
+                Change that failed, and the server's error is its ``__cause__``.
+            APIStatusError: the server refused a read before any change.
+            APIConnectionError: the server could not be reached before any change.
+        """
+        from ._plan import apply
+
+        return await apply(self, desired, prune=prune, secrets=secrets)
 
 
-def _is_null_list(response: httpx.Response, key: str) -> bool:
-    try:
-        data = json.loads(response.content)
-    except ValueError:
-        return False
-    return isinstance(data, dict) and key in data and data[key] is None
+def _invalid(reply: Reply, reason: str) -> APIResponseValidationError:
+    return APIResponseValidationError(
+        f"{reply.method} {reply.url} returned {reply.status}: {reason}",
+        status_code=reply.status,
+        body=reply.body,
+    )
 
 
 def _describe(error: InfluxDBError) -> str:

@@ -7,18 +7,21 @@ The tree::
     ├── APIConnectionError              the request failed in transport (DNS, refused, reset, TLS...)
     │   └── APITimeoutError             ... because a timeout expired
     ├── APIResponseValidationError      a 2xx whose body is not what the endpoint returns
-    └── APIStatusError                  any non-2xx answer: .status_code, .code, .message
-        ├── BadRequestError             400
-        │   └── ValidationFailedError   400 from a validate helper: the check against the remote failed
-        ├── UnauthorizedError           401 (InfluxDB also uses 401 for "permission missing")
-        ├── ForbiddenError              403
-        ├── NotFoundError               404 (also raised for an unknown org, bucket or remote name)
-        ├── ConflictError               409, and 422 with code "conflict"
-        │   ├── AlreadyExistsError      500 "UNIQUE constraint failed": the name is taken
-        │   └── RemoteInUseError        500: a replication still references the remote
-        ├── UnprocessableEntityError    422
-        ├── RateLimitError              429 (.retry_after)
-        └── ServerError                 any other 5xx: the server (or a proxy) failed
+    ├── APIStatusError                  any non-2xx answer: .status_code, .code, .message
+    │   ├── BadRequestError             400
+    │   │   └── ValidationFailedError   400 from a validate helper: the check against the remote failed
+    │   ├── UnauthorizedError           401 (InfluxDB also uses 401 for "permission missing")
+    │   ├── ForbiddenError              403
+    │   ├── NotFoundError               404 (also raised for an unknown org, bucket or remote name)
+    │   ├── ConflictError               409, and 422 with code "conflict"
+    │   │   ├── AlreadyExistsError      500 "UNIQUE constraint failed": the name is taken
+    │   │   └── RemoteInUseError        500: a replication still references the remote
+    │   ├── UnprocessableEntityError    422
+    │   ├── RateLimitError              429 (.retry_after)
+    │   └── ServerError                 any other 5xx: the server (or a proxy) failed
+    ├── SyncTimeoutError                wait_until_synced ran out of time (also a TimeoutError):
+    │                                   .replication and .status hold the last state seen
+    └── ApplyError                      apply stopped part-way: .done (a Plan), .failed (a Change)
 
 ``AlreadyExistsError`` and ``RemoteInUseError`` arrive as HTTP 500 but are deterministic answers about the
 data (reference sections 2.3 and 2.6), so they are conflicts, never ``ServerError`` and never retried.
@@ -31,9 +34,15 @@ token), the response headers and the body, never the request headers.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from ._health import ReplicationStatus
+    from ._models import Replication
+    from ._transport import Reply
+    from .desired import Change, Plan
 
 __all__ = [
     "APIConnectionError",
@@ -41,6 +50,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AlreadyExistsError",
+    "ApplyError",
     "BadRequestError",
     "ConflictError",
     "ForbiddenError",
@@ -49,6 +59,7 @@ __all__ = [
     "RateLimitError",
     "RemoteInUseError",
     "ServerError",
+    "SyncTimeoutError",
     "UnauthorizedError",
     "UnprocessableEntityError",
     "ValidationFailedError",
@@ -94,6 +105,10 @@ class APIConnectionError(InfluxDBError):
         method: The HTTP method of the request.
         url: The request URL (it never carries the token).
     """
+
+    # Set by the aiohttp sender to tell the retry rules whether the request left (a _retry.Failure);
+    # None: decided from the httpx exception in __cause__.
+    _failure: Any = None
 
     def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
         super().__init__(message)
@@ -277,33 +292,70 @@ def parse_error_body(content: bytes, reason: str) -> tuple[str | None, str]:
 
 
 def error_from_response(
-    response: httpx.Response,
+    response: Reply,
     *,
     retry_after: float | None = None,
     secret: str | None = None,
 ) -> APIStatusError:
-    """Build the typed error for a non-2xx response whose body has been read.
+    """Build the typed error for a non-2xx response.
 
     Args:
-        response: The response (its body must have been read).
+        response: The response, with its whole body.
         retry_after: The parsed ``Retry-After`` value, if any.
         secret: A string (the token) that must never appear in the message; it is masked if present.
 
     Returns:
         The APIStatusError subclass instance for this status, code and message.
     """
-    code, message = parse_error_body(response.content, response.reason_phrase)
+    code, message = parse_error_body(response.body, response.reason)
     if secret and secret in message:
         message = message.replace(secret, "***")
-    request = response.request
-    cls = error_class(response.status_code, code, message)
+    cls = error_class(response.status, code, message)
     return cls(
         message,
-        status_code=response.status_code,
+        status_code=response.status,
         code=code,
-        method=request.method,
-        url=str(request.url),
-        headers=response.headers,
-        body=response.content,
+        method=response.method,
+        url=response.url,
+        headers=httpx.Headers(list(response.headers.items())),
+        body=response.body,
         retry_after=retry_after,
     )
+
+
+class SyncTimeoutError(InfluxDBError, TimeoutError):
+    """``replications.wait_until_synced`` ran out of time before the queue was drained.
+
+    Also a ``TimeoutError``, so ``except TimeoutError`` catches it too.
+
+    Attributes:
+        replication: The replication as the last poll saw it.
+        status: Its health verdict (``status.reason`` often says why it is not synced).
+        waited: Seconds waited in all.
+    """
+
+    def __init__(
+        self, message: str, *, replication: Replication, status: ReplicationStatus, waited: float
+    ) -> None:
+        super().__init__(message)
+        self.replication = replication
+        self.status = status
+        self.waited = waited
+
+
+class ApplyError(InfluxDBError):
+    """``apply`` stopped part-way: one change failed; the changes before it were made and stay made.
+
+    The failing request's error is the ``__cause__``. Applying the same desired state again continues
+    from where the server now is (``plan`` shows what is left).
+
+    Attributes:
+        done: A Plan of the changes made before the failure (a recreate whose delete succeeded but
+            whose create failed appears here as a delete).
+        failed: The change that failed.
+    """
+
+    def __init__(self, message: str, *, done: Plan, failed: Change) -> None:
+        super().__init__(message)
+        self.done = done
+        self.failed = failed

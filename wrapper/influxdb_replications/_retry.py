@@ -126,6 +126,8 @@ def classify(error: InfluxDBError) -> Failure:
             return Failure.AMBIGUOUS
         return Failure.FINAL
     if isinstance(error, APIConnectionError):
+        if error._failure is not None:
+            return error._failure  # type: ignore[no-any-return]
         cause = error.__cause__
         if isinstance(cause, httpx.UnsupportedProtocol):
             return Failure.FINAL

@@ -14,6 +14,7 @@ this library never writes them anywhere.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -171,6 +172,42 @@ class Change:
     fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     reason: str = ""
 
+    @property
+    def header(self) -> str:
+        """One line: marker, kind, quoted name and ID, e.g. ``  ~ remote "cloud" (0b0b0b0b0b0b0b0b)``."""
+        marker = _MARKERS.get(self.action, "?")
+        ident = "" if self.id is None else f" ({self.id})"
+        return f"{marker:>3} {self.kind} {json.dumps(self.name, ensure_ascii=False)}{ident}"
+
+    def __str__(self) -> str:
+        """The header, the reason as a ``#`` comment, then one line per field (``field: old -> new``).
+
+        A create shows only the new values (``field: new``); a value never set shows as ``(unset)``.
+        """
+        lines = [self.header]
+        if self.reason:
+            lines.append(f"      # {self.reason}")
+        for name, (old, new) in self.fields.items():
+            if self.action == "create":
+                lines.append(f"      {name}: {_show(new)}")
+            else:
+                lines.append(f"      {name}: {_show(old)} -> {_show(new)}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: action, kind, name, id, reason and fields as ``{field: {"old", "new"}}``."""
+        return {
+            "action": self.action,
+            "kind": self.kind,
+            "name": self.name,
+            "id": self.id,
+            "reason": self.reason,
+            "fields": {
+                name: {"old": _jsonable(old), "new": _jsonable(new)}
+                for name, (old, new) in self.fields.items()
+            },
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:
@@ -191,3 +228,46 @@ class Plan:
 
     def __len__(self) -> int:
         return len(self.changes)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many changes of each action: ``{"create": n, "update": n, "recreate": n, "delete": n}``."""
+        counts = dict.fromkeys(_MARKERS, 0)
+        for change in self.changes:
+            counts[change.action] = counts.get(change.action, 0) + 1
+        return counts
+
+    @property
+    def summary(self) -> str:
+        """One line: ``"N to create, N to update, N to recreate, N to delete"``, or a no-change line."""
+        if not self.changes:
+            return _NO_CHANGES
+        return ", ".join(f"{count} to {action}" for action, count in self.counts.items())
+
+    def __str__(self) -> str:
+        """A readable diff: each change (see ``Change.__str__``), a blank line, then the summary line."""
+        if not self.changes:
+            return _NO_CHANGES
+        return "\n".join([*(str(change) for change in self.changes), "", self.summary])
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: ``{"changes": [Change.to_dict(), ...], "summary": Plan.counts}``."""
+        return {"changes": [change.to_dict() for change in self.changes], "summary": self.counts}
+
+
+_NO_CHANGES = "No changes: the server already matches the desired state."
+# The diff markers, in the order the summary line counts them.
+_MARKERS: dict[str, str] = {"create": "+", "update": "~", "recreate": "-/+", "delete": "-"}
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _show(value: Any) -> str:
+    """A field value as the diff shows it: JSON spelling (quoted strings, true/false), None as (unset)."""
+    if value is None:
+        return "(unset)"
+    return json.dumps(_jsonable(value), ensure_ascii=False)

@@ -24,14 +24,12 @@ from influxdb_replications_api.models.remote_connection_creation_request import 
     RemoteConnectionCreationRequest,
 )
 from influxdb_replications_api.models.remote_connection_update_request import RemoteConnectionUpdateRequest
-from influxdb_replications_api.models.remote_connections import RemoteConnections
-from influxdb_replications_api.models.replications import Replications as _GenReplications
 from influxdb_replications_api.types import UNSET
 
 from ._args import check_bool, check_id, check_name, check_str, check_url
-from ._client import Reconcile
+from ._client import Reconcile, ignore_body
 from ._errors import AlreadyExistsError, NotFoundError
-from ._models import RemoteConnection, remote_from_generated
+from ._models import RemoteConnection, list_from_json, remote_from_json, replication_from_json
 
 if TYPE_CHECKING:
     from ._client import ReplicationClient
@@ -41,19 +39,8 @@ __all__ = ["Remotes"]
 Timeout = float | httpx.Timeout | None
 
 
-def _remote_list(parsed: Any) -> list[RemoteConnection]:
-    if parsed is None:  # the server's {"remotes": null} (reference 2.1)
-        return []
-    if not isinstance(parsed, RemoteConnections):
-        raise TypeError("not a remote connection list")
-    items = parsed.remotes
-    if not isinstance(items, list):  # key absent
-        return []
-    return [remote_from_generated(item) for item in items]
-
-
-def _none(parsed: Any) -> None:
-    del parsed
+def _remote_list(data: Any) -> list[RemoteConnection]:
+    return [remote_from_json(item) for item in list_from_json(data, "remotes")]
 
 
 class Remotes:
@@ -109,7 +96,7 @@ class Remotes:
         org_id = await client._resolve_org_id(timeout, trace_span)
         return await client._request(
             "remotes.list",
-            get_remote_connections.asyncio_detailed,
+            get_remote_connections,
             parse=_remote_list,
             timeout=timeout,
             trace_span=trace_span,
@@ -141,8 +128,8 @@ class Remotes:
         remote_id = check_id(remote_id, "remote_id")
         return await self._client._request(
             "remotes.get",
-            get_remote_connection_by_id.asyncio_detailed,
-            parse=remote_from_generated,
+            get_remote_connection_by_id,
+            parse=remote_from_json,
             timeout=timeout,
             trace_span=trace_span,
             remote_id=remote_id,
@@ -254,8 +241,8 @@ class Remotes:
 
         return await client._request(
             "remotes.create",
-            post_remote_connection.asyncio_detailed,
-            parse=remote_from_generated,
+            post_remote_connection,
+            parse=remote_from_json,
             timeout=timeout,
             trace_span=trace_span,
             reconcile=Reconcile(lookup=lookup, verify=verify),
@@ -318,8 +305,8 @@ class Remotes:
             body.description = check_str(description, "description")
         return await self._client._request(
             "remotes.update",
-            patch_remote_connection_by_id.asyncio_detailed,
-            parse=remote_from_generated,
+            patch_remote_connection_by_id,
+            parse=remote_from_json,
             timeout=timeout,
             trace_span=trace_span,
             remote_id=remote_id,
@@ -360,19 +347,12 @@ class Remotes:
         if cascade:
             remote = await self.get(remote_id, timeout=timeout, trace_span=trace_span)
 
-            def replication_ids(parsed: Any) -> builtins.list[str]:
-                if parsed is None:
-                    return []
-                if not isinstance(parsed, _GenReplications):
-                    raise TypeError("not a replication list")
-                items = parsed.replications
-                if not isinstance(items, list):
-                    return []
-                return [check_id(item.id, "id") for item in items]
+            def replication_ids(data: Any) -> builtins.list[str]:
+                return [replication_from_json(item).id for item in list_from_json(data, "replications")]
 
             ids = await client._request(
                 "replications.list",
-                get_replications.asyncio_detailed,
+                get_replications,
                 parse=replication_ids,
                 timeout=timeout,
                 trace_span=trace_span,
@@ -383,16 +363,16 @@ class Remotes:
                 with contextlib.suppress(NotFoundError):  # deleted meanwhile: that is what we want
                     await client._request(
                         "replications.delete",
-                        delete_replication_by_id.asyncio_detailed,
-                        parse=_none,
+                        delete_replication_by_id,
+                        parse=ignore_body,
                         timeout=timeout,
                         trace_span=trace_span,
                         replication_id=replication_id,
                     )
         await client._request(
             "remotes.delete",
-            delete_remote_connection_by_id.asyncio_detailed,
-            parse=_none,
+            delete_remote_connection_by_id,
+            parse=ignore_body,
             timeout=timeout,
             trace_span=trace_span,
             remote_id=remote_id,

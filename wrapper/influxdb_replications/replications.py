@@ -6,7 +6,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import builtins
+import inspect
+import math
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -21,7 +26,6 @@ from influxdb_replications_api.api.replications import (
 )
 from influxdb_replications_api.models.replication_creation_request import ReplicationCreationRequest
 from influxdb_replications_api.models.replication_update_request import ReplicationUpdateRequest
-from influxdb_replications_api.models.replications import Replications as _GenReplications
 from influxdb_replications_api.types import UNSET
 
 from ._args import (
@@ -36,9 +40,16 @@ from ._args import (
     exactly_one_bucket,
     is_id,
 )
-from ._client import Reconcile
-from ._errors import AlreadyExistsError, InfluxDBError, NotFoundError, ValidationFailedError
-from ._models import RemoteConnection, Replication, replication_from_generated
+from ._client import Reconcile, ignore_body
+from ._errors import (
+    AlreadyExistsError,
+    InfluxDBError,
+    NotFoundError,
+    SyncTimeoutError,
+    ValidationFailedError,
+)
+from ._health import ReplicationStatus, assess, check_ratio, format_bytes
+from ._models import RemoteConnection, Replication, list_from_json, replication_from_json
 
 if TYPE_CHECKING:
     from ._client import ReplicationClient
@@ -61,19 +72,8 @@ _NOTE_UPDATE_BY_NAME = (
 )
 
 
-def _replication_list(parsed: Any) -> list[Replication]:
-    if parsed is None:  # the server's {"replications": null} (reference 3.2)
-        return []
-    if not isinstance(parsed, _GenReplications):
-        raise TypeError("not a replication list")
-    items = parsed.replications
-    if not isinstance(items, list):  # key absent
-        return []
-    return [replication_from_generated(item) for item in items]
-
-
-def _none(parsed: Any) -> None:
-    del parsed
+def _replication_list(data: Any) -> list[Replication]:
+    return [replication_from_json(item) for item in list_from_json(data, "replications")]
 
 
 def _check_remote(remote: Any, arg: str = "remote") -> RemoteRef:
@@ -133,7 +133,7 @@ class Replications:
         org_id = await client._resolve_org_id(timeout, trace_span)
         return await client._request(
             "replications.list",
-            get_replications.asyncio_detailed,
+            get_replications,
             parse=_replication_list,
             timeout=timeout,
             trace_span=trace_span,
@@ -206,8 +206,8 @@ class Replications:
         replication_id = check_id(replication_id, "replication_id")
         return await self._client._request(
             "replications.get",
-            get_replication_by_id.asyncio_detailed,
-            parse=replication_from_generated,
+            get_replication_by_id,
+            parse=replication_from_json,
             timeout=timeout,
             trace_span=trace_span,
             replication_id=replication_id,
@@ -383,8 +383,8 @@ class Replications:
 
         return await self._client._request(
             "replications.create",
-            post_replication.asyncio_detailed,
-            parse=replication_from_generated,
+            post_replication,
+            parse=replication_from_json,
             timeout=timeout,
             trace_span=trace_span,
             reconcile=Reconcile(lookup=lookup, verify=verify),
@@ -449,8 +449,8 @@ class Replications:
         try:
             await self._client._request(
                 "replications.validate_create",
-                post_replication.asyncio_detailed,
-                parse=_none,
+                post_replication,
+                parse=ignore_body,
                 timeout=timeout,
                 trace_span=trace_span,
                 expect_status=204,
@@ -569,8 +569,8 @@ class Replications:
         )
         return await self._client._request(
             "replications.update",
-            patch_replication_by_id.asyncio_detailed,
-            parse=replication_from_generated,
+            patch_replication_by_id,
+            parse=replication_from_json,
             timeout=timeout,
             trace_span=trace_span,
             replication_id=replication_id,
@@ -635,8 +635,8 @@ class Replications:
         try:
             await self._client._request(
                 "replications.validate_update",
-                patch_replication_by_id.asyncio_detailed,
-                parse=_none,
+                patch_replication_by_id,
+                parse=ignore_body,
                 timeout=timeout,
                 trace_span=trace_span,
                 expect_status=204,
@@ -677,8 +677,8 @@ class Replications:
         replication_id = check_id(replication_id, "replication_id")
         await self._client._request(
             "replications.delete",
-            delete_replication_by_id.asyncio_detailed,
-            parse=_none,
+            delete_replication_by_id,
+            parse=ignore_body,
             timeout=timeout,
             trace_span=trace_span,
             replication_id=replication_id,
@@ -704,10 +704,128 @@ class Replications:
         replication_id = check_id(replication_id, "replication_id")
         await self._client._request(
             "replications.validate",
-            post_validate_replication_by_id.asyncio_detailed,
-            parse=_none,
+            post_validate_replication_by_id,
+            parse=ignore_body,
             timeout=timeout,
             trace_span=trace_span,
             expect_status=204,
             replication_id=replication_id,
         )
+
+    # ------------------------------------------------------------------ health and waiting
+
+    async def status(
+        self,
+        replication_id: str | None = None,
+        *,
+        queue_warning_ratio: float = 0.8,
+        timeout: Timeout = None,
+        trace_span: str | None = None,
+    ) -> builtins.list[ReplicationStatus]:
+        """Tell how each replication is doing: a health verdict with the reason in words.
+
+        The verdict (``healthy``, ``backlogged``, ``failing`` or ``never-attempted``) is derived from the
+        latest write result and the queue sizes the server reports; a queue at least
+        ``queue_warning_ratio`` full adds a warning, because the server drops new data silently once
+        the queue is full. The rules are those of ``assess`` (module ``_health``).
+
+        Args:
+            replication_id: One replication's ID (16 hex digits); None for every replication of the
+                client's org.
+            queue_warning_ratio: Warn when current / max queue size reaches this (0 < ratio <= 1).
+            timeout: Timeout for this call.
+            trace_span: Zap-Trace-Span for this call.
+
+        Returns:
+            One ReplicationStatus per replication, sorted by name, then ID ([] when there is none).
+
+        Raises:
+            ValueError: replication_id is not 16 hex digits, queue_warning_ratio is out of range, or
+                (without an ID) no org configured.
+            NotFoundError: no replication with this ID.
+            APIStatusError: another subclass for the server's answer.
+            APIConnectionError: the server could not be reached.
+        """
+        ratio = check_ratio(queue_warning_ratio)
+        if replication_id is None:
+            found = await self.list(timeout=timeout, trace_span=trace_span)
+        else:
+            found = [await self.get(replication_id, timeout=timeout, trace_span=trace_span)]
+        found.sort(key=lambda item: (item.name, item.id))
+        return [assess(item, queue_warning_ratio=ratio) for item in found]
+
+    async def wait_until_synced(
+        self,
+        replication_id: str,
+        *,
+        timeout: float,
+        poll_interval: float = 1.0,
+        on_progress: Callable[[Replication], object] | None = None,
+        trace_span: str | None = None,
+    ) -> Replication:
+        """Poll a replication until nothing is waiting to be sent (``remainingBytesToBeSynced`` is 0).
+
+        A replication nobody wrote to is synced at once. ``timeout`` is a deadline for the whole wait
+        (``math.inf`` waits for ever): the waits between polls never go past it, and when it has passed
+        the last poll's state is raised in SyncTimeoutError. Each poll is an ordinary ``get`` with the
+        client's per-request timeout and retries, so a poll in flight is not cut short; wrap the call in
+        ``asyncio.timeout`` for a hard limit. Errors of ``get`` (NotFoundError when the replication is
+        deleted meanwhile, ...) end the wait.
+
+        Args:
+            replication_id: Its ID (16 hex digits).
+            timeout: Seconds to wait in all; above 0.
+            poll_interval: Seconds between polls; above 0 and finite.
+            on_progress: Called with the Replication after every poll (the last one included); it may
+                be a plain function or return an awaitable, which is awaited. Its errors end the wait.
+            trace_span: Zap-Trace-Span for the polls.
+
+        Returns:
+            The replication as the poll that found it synced saw it.
+
+        Raises:
+            ValueError: replication_id is not 16 hex digits, or timeout or poll_interval is not above 0.
+            SyncTimeoutError: still not synced at the deadline; ``.replication`` and ``.status`` hold the
+                last state seen (the status's reason says e.g. that the remote refuses the writes).
+            InfluxDBError: the server does not report remainingBytesToBeSynced, so there is nothing to
+                wait for.
+            NotFoundError: no such replication.
+            APIStatusError: another subclass for the server's answer.
+            APIConnectionError: the server could not be reached.
+        """
+        replication_id = check_id(replication_id, "replication_id")
+        for arg, value in (("timeout", timeout), ("poll_interval", poll_interval)):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise ValueError(f"{arg} must be a number of seconds above 0, got {value!r}")
+        if not math.isfinite(poll_interval):
+            raise ValueError(f"poll_interval must be finite, got {poll_interval!r}")
+        started = time.monotonic()
+        deadline = started + timeout
+        while True:
+            current = await self.get(replication_id, trace_span=trace_span)
+            if on_progress is not None:
+                result = on_progress(current)
+                if inspect.isawaitable(result):
+                    await result
+            remaining = current.remaining_bytes_to_be_synced
+            if remaining is None:
+                raise InfluxDBError(
+                    f"replication {current.name!r} ({current.id}): the server does not report "
+                    "remainingBytesToBeSynced, so wait_until_synced cannot tell when it is synced"
+                )
+            if remaining == 0:
+                return current
+            now = time.monotonic()
+            if now >= deadline:
+                waited = now - started
+                status = assess(current)
+                raise SyncTimeoutError(
+                    f"replication {current.name!r} ({current.id}) not synced after {waited:.1f} s: "
+                    f"{remaining} bytes ({format_bytes(remaining)}) still to send; "
+                    f"{status.health.value}: {status.reason}",
+                    replication=current,
+                    status=status,
+                    waited=waited,
+                )
+            # asyncio.sleep, not the client's backoff hook: this is the caller's wait, not a retry
+            await asyncio.sleep(min(poll_interval, deadline - now))

@@ -1,0 +1,152 @@
+"""The JSON-to-model conversion: objects built by the fast path are ordinary frozen models."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from influxdb_replications import RemoteConnection, Replication
+from influxdb_replications._models import (
+    ShapeError,
+    list_from_json,
+    remote_from_json,
+    replication_from_json,
+)
+
+REPLICATION_JSON: dict[str, Any] = {
+    "id": "0b1e5e1ec7000001",
+    "orgID": "00000000000003e8",
+    "name": "edge-to-cloud",
+    "description": "telemetry",
+    "remoteID": "0b1e5c0ffee00001",
+    "localBucketID": "7dd177d2c700d84c",
+    "remoteBucketID": "0b1e5b0c4e700002",
+    "RemoteBucketName": "",
+    "maxQueueSizeBytes": 67108860,
+    "currentQueueSizeBytes": 8,
+    "remainingBytesToBeSynced": 0,
+    "latestResponseCode": 204,
+    "latestErrorMessage": "",
+    "dropNonRetryableData": True,
+    "maxAgeSeconds": 604800,
+}
+EXPECTED = Replication(
+    id="0b1e5e1ec7000001",
+    org_id="00000000000003e8",
+    name="edge-to-cloud",
+    remote_id="0b1e5c0ffee00001",
+    local_bucket_id="7dd177d2c700d84c",
+    remote_bucket_id="0b1e5b0c4e700002",
+    remote_bucket_name="",
+    max_queue_size_bytes=67108860,
+    max_age_seconds=604800,
+    drop_non_retryable_data=True,
+    current_queue_size_bytes=8,
+    remaining_bytes_to_be_synced=0,
+    latest_response_code=204,
+    latest_error_message="",
+    description="telemetry",
+)
+
+
+def test_decoded_replication_is_an_ordinary_frozen_model() -> None:
+    decoded = replication_from_json(REPLICATION_JSON)
+    assert type(decoded) is Replication
+    assert decoded == EXPECTED
+    assert hash(decoded) == hash(EXPECTED)
+    assert repr(decoded) == repr(EXPECTED)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        decoded.name = "other"  # type: ignore[misc]
+    assert dataclasses.replace(decoded, name="x").name == "x"
+    assert dataclasses.asdict(decoded) == dataclasses.asdict(EXPECTED)
+    assert pickle.loads(pickle.dumps(decoded)) == EXPECTED
+
+
+def test_decoded_remote_is_an_ordinary_frozen_model() -> None:
+    decoded = remote_from_json(
+        {"id": "0b1e5c0ffee00001", "orgID": "00000000000003e8", "name": "cloud", "remoteURL": "http://c:8086"}
+    )
+    assert type(decoded) is RemoteConnection
+    assert decoded == RemoteConnection(
+        id="0b1e5c0ffee00001",
+        org_id="00000000000003e8",
+        name="cloud",
+        remote_url="http://c:8086",
+        remote_org_id=None,
+        allow_insecure_tls=False,  # absent means False
+        description=None,
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        decoded.name = "other"  # type: ignore[misc]
+
+
+def test_either_spelling_of_the_remote_bucket_name_is_read() -> None:
+    lower = dict(REPLICATION_JSON, remoteBucketName="archive")
+    del lower["RemoteBucketName"]
+    upper = dict(REPLICATION_JSON, RemoteBucketName="archive")
+    assert replication_from_json(lower).remote_bucket_name == "archive"
+    assert replication_from_json(upper).remote_bucket_name == "archive"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("id", None, "id is missing"),
+        ("maxQueueSizeBytes", "67108860", "maxQueueSizeBytes is a str, not int"),
+        ("maxQueueSizeBytes", True, "maxQueueSizeBytes is a bool, not int"),
+        ("latestResponseCode", 204.0, "latestResponseCode is a float, not int"),
+        ("dropNonRetryableData", "false", "dropNonRetryableData is a str, not bool"),
+        ("RemoteBucketName", 7, "RemoteBucketName is not a string"),
+    ],
+)
+def test_a_wrong_type_names_the_field(key: str, value: Any, message: str) -> None:
+    bad = dict(REPLICATION_JSON, **{key: value})
+    if key == "RemoteBucketName":
+        bad.pop("remoteBucketName", None)
+    with pytest.raises(ShapeError, match=message):
+        replication_from_json(bad)
+
+
+def test_lists_accept_null_and_absent_and_refuse_other_shapes() -> None:
+    assert list_from_json({"replications": None}, "replications") == []
+    assert list_from_json({}, "replications") == []
+    assert list_from_json({"replications": [1]}, "replications") == [1]
+    with pytest.raises(ShapeError):
+        list_from_json({"replications": {}}, "replications")
+    with pytest.raises(ShapeError):
+        list_from_json([], "replications")
+
+
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "currentQueueSizeBytes": st.one_of(st.none(), st.integers()),
+            "remainingBytesToBeSynced": st.one_of(st.none(), st.integers()),
+            "latestResponseCode": st.one_of(st.none(), st.integers(0, 599)),
+            "latestErrorMessage": st.one_of(st.none(), st.text()),
+            "description": st.one_of(st.none(), st.text()),
+            "maxAgeSeconds": st.one_of(st.none(), st.integers()),
+            "remoteBucketID": st.one_of(st.none(), st.text()),
+        },
+    )
+)
+def test_fast_path_agrees_with_the_constructor(optional: dict[str, Any]) -> None:
+    """Whatever the optional fields hold, the result equals the model built field by field."""
+    body = {k: v for k, v in REPLICATION_JSON.items() if k not in optional} | optional
+    decoded = replication_from_json(body)
+    assert decoded == dataclasses.replace(
+        EXPECTED,
+        current_queue_size_bytes=body.get("currentQueueSizeBytes"),
+        remaining_bytes_to_be_synced=body.get("remainingBytesToBeSynced"),
+        latest_response_code=body.get("latestResponseCode"),
+        latest_error_message=body.get("latestErrorMessage"),
+        description=body.get("description"),
+        max_age_seconds=body.get("maxAgeSeconds"),
+        remote_bucket_id=body.get("remoteBucketID"),
+    )

@@ -1,0 +1,225 @@
+"""The two ways a request leaves the client: httpx (the default) and aiohttp (``backend="aiohttp"``).
+
+Both take what a generated endpoint module's ``_get_kwargs`` builds (method, path, query, JSON body,
+headers), send it, and hand back a :class:`Reply` with the status and the raw body; every transport
+failure is turned into :class:`APIConnectionError` or :class:`APITimeoutError` here, so the request path
+in ``_client.py`` never sees a library's own exceptions. Parsing happens once, in the request path.
+"""
+
+# `timeout` is an httpx/aiohttp timeout per request, not an asyncio deadline: ASYNC109 does not apply.
+# ruff: noqa: ASYNC109
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ._errors import APIConnectionError, APITimeoutError
+from ._retry import Failure
+
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = ["AiohttpSender", "HttpxSender", "Reply"]
+
+
+class Reply:
+    """A response: status, headers and the whole body, plus where the request went (for messages)."""
+
+    __slots__ = ("_url", "body", "headers", "method", "reason", "status")
+
+    def __init__(
+        self, status: int, reason: str, headers: Mapping[str, str], body: bytes, method: str, url: object
+    ) -> None:
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+        self.method = method
+        self._url = url
+
+    @property
+    def url(self) -> str:
+        """The full request URL (formatted only when a message needs it)."""
+        return str(self._url)
+
+
+class HttpxSender:
+    """Sends through an ``httpx.AsyncClient`` (connection pool, HTTP/1.1 keep-alive)."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        body: Any,
+        headers: dict[str, str] | None,
+        timeout: httpx.Timeout | None,
+    ) -> Reply:
+        try:
+            response = await self.http.request(
+                method,
+                path,
+                params=params,
+                json=body,
+                headers=headers,
+                timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
+            )
+        except httpx.TimeoutException as exc:
+            raise APITimeoutError(
+                f"{type(exc).__name__} during {method} {path}", method=method, url=path
+            ) from exc
+        except httpx.RequestError as exc:
+            raise APIConnectionError(
+                f"{type(exc).__name__} during {method} {path}: {exc}", method=method, url=path
+            ) from exc
+        return Reply(
+            response.status_code,
+            response.reason_phrase,
+            response.headers,
+            response.content,
+            method,
+            response.request.url,
+        )
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def _query_value(value: Any) -> Any:
+    # httpx writes booleans as true/false; aiohttp refuses them
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+class AiohttpSender:
+    """Sends through an ``aiohttp.ClientSession``, created on first use inside the running loop.
+
+    Chosen with ``ReplicationClient(backend="aiohttp")`` (install ``influxdb-replications[aiohttp]``).
+    aiohttp parses HTTP in C and does less per request than httpx, which matters most for many small
+    calls in flight.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        headers: dict[str, str],
+        timeout: httpx.Timeout,
+        verify: bool | ssl.SSLContext,
+        max_connections: int,
+    ) -> None:
+        try:
+            import aiohttp  # noqa: F401
+        except ImportError:
+            raise ValueError(
+                'backend="aiohttp" needs aiohttp: pip install "influxdb-replications[aiohttp]"'
+            ) from None
+        self._base_url = base_url
+        self._headers = httpx.Headers(headers)  # its repr masks the Authorization value
+        self._default_timeout = _client_timeout(timeout)
+        self._ssl: bool | ssl.SSLContext = verify
+        self._max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        import aiohttp
+
+        connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=self._ssl)
+        self._session = aiohttp.ClientSession(
+            headers=dict(self._headers.items()),
+            connector=connector,
+            timeout=self._default_timeout,
+            auto_decompress=True,
+            raise_for_status=False,
+        )
+        if hasattr(self._session, "_retry_connection"):
+            # aiohttp >= 3.9 silently resends an idempotent request once when a kept-alive connection
+            # drops; the retry rules here must see that failure (a DELETE whose answer was lost and
+            # whose repeat finds nothing counts as done), so they alone decide what is resent
+            self._session._retry_connection = False
+        return self._session
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        body: Any,
+        headers: dict[str, str] | None,
+        timeout: httpx.Timeout | None,
+    ) -> Reply:
+        import aiohttp
+
+        session = self._session or self._open()
+        if params:
+            params = {key: _query_value(value) for key, value in params.items()}
+        url = self._base_url + path
+        try:
+            async with session.request(
+                method,
+                url,
+                params=params,
+                json=body,
+                headers=headers,
+                allow_redirects=False,
+                timeout=self._default_timeout if timeout is None else _client_timeout(timeout),
+            ) as response:
+                content = await response.read()
+                return Reply(
+                    response.status,
+                    response.reason or "",
+                    response.headers,
+                    content,
+                    method,
+                    response.url,
+                )
+        except TimeoutError as exc:
+            # aiohttp's connect timeouts subclass TimeoutError too: nothing was sent then
+            failure = Failure.NOT_SENT if _is_connect_timeout(exc) else None
+            raise _connection_error(APITimeoutError, exc, method, path, failure) from exc
+        except aiohttp.ClientConnectorError as exc:  # DNS, refused, TLS handshake: nothing sent
+            raise _connection_error(APIConnectionError, exc, method, path, Failure.NOT_SENT) from exc
+        except aiohttp.InvalidURL as exc:
+            raise _connection_error(APIConnectionError, exc, method, path, Failure.FINAL) from exc
+        except aiohttp.ClientError as exc:  # reset, disconnect, bad payload: the request may have landed
+            raise _connection_error(APIConnectionError, exc, method, path, None) from exc
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+def _client_timeout(timeout: httpx.Timeout) -> aiohttp.ClientTimeout:
+    import aiohttp
+
+    return aiohttp.ClientTimeout(
+        total=None, connect=timeout.pool, sock_connect=timeout.connect, sock_read=timeout.read
+    )
+
+
+def _is_connect_timeout(exc: BaseException) -> bool:
+    import aiohttp
+
+    connect_timeout = getattr(aiohttp, "ConnectionTimeoutError", None)  # aiohttp >= 3.10
+    return connect_timeout is not None and isinstance(exc, connect_timeout)
+
+
+def _connection_error(
+    cls: type[APIConnectionError],
+    exc: BaseException,
+    method: str,
+    path: str,
+    failure: Failure | None,
+) -> APIConnectionError:
+    detail = str(exc)
+    message = f"{type(exc).__name__} during {method} {path}" + (f": {detail}" if detail else "")
+    error = cls(message, method=method, url=path)
+    error._failure = failure
+    return error
