@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from typing import Any, Literal
 
 import certifi
@@ -230,3 +231,17 @@ def test_retry_policy_is_exposed() -> None:
     """The client keeps the RetryPolicy it was given."""
     policy = RetryPolicy(max_attempts=1)
     assert ReplicationClient(url=BASE, token="t", retry=policy).retry is policy
+
+
+def test_clients_share_one_default_tls_context() -> None:
+    """Verifying clients reuse one TLS context (httpx would load the CA bundle again for every client)."""
+    from influxdb_replications._client import _shared_tls_context
+
+    contexts = []
+    for _ in range(2):
+        client = ReplicationClient(url="https://influx.test", token="t")
+        contexts.append(client._sender.http._transport._pool._ssl_context)  # type: ignore[union-attr]
+    assert contexts[0] is contexts[1] is _shared_tls_context()
+    assert contexts[0].verify_mode is ssl.CERT_REQUIRED
+    unverified = ReplicationClient(url="https://influx.test", token="t", verify=False)
+    assert unverified._sender.http._transport._pool._ssl_context is not contexts[0]  # type: ignore[union-attr]

@@ -15,6 +15,7 @@ used on this path: converting through them first doubled the CPU cost of long li
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -60,6 +61,16 @@ _PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 # 1527 µs per call), so httpx keeps its default.
 _MAX_CONNECTIONS = 100
 Backend = Literal["httpx", "aiohttp"]
+
+
+@functools.cache
+def _shared_tls_context() -> ssl.SSLContext:
+    """httpx's default verifying TLS context, built once per process.
+
+    httpx builds (and loads the CA bundle into) a new context for every client, about 20 ms each; a fleet run
+    opens one client per host, so the clients share this one (an SSLContext is safe to share).
+    """
+    return httpx.create_ssl_context()
 
 
 class _Secret:
@@ -187,7 +198,7 @@ class ReplicationClient:
                     headers=all_headers,
                     timeout=default_timeout,
                     transport=transport,
-                    verify=verify if transport is None else True,
+                    verify=_shared_tls_context() if verify is True or transport is not None else verify,
                     follow_redirects=False,
                     limits=httpx.Limits(max_connections=_MAX_CONNECTIONS, max_keepalive_connections=20),
                 )

@@ -8,8 +8,8 @@ Everything is referred to by name: a replication names its remote (a :class:`Des
 state) and its local bucket (a bucket of the client's org); the target bucket on the remote is a name
 (``remote_bucket``) or an ID (``remote_bucket_id``). API tokens are never part of the state: a remote
 says which environment variable holds its token (``token_env``), or ``apply`` is given a ``secrets``
-callback; tokens are read only when a remote has to be created (or its token changed on purpose), and
-this library never writes them anywhere.
+callback; tokens are read only when a remote has to be created (the server never returns a token, so
+a changed token cannot be detected), and this library never writes them anywhere.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class DesiredRemote:
     Attributes:
         name: Its name, unique in the org; how replications refer to it.
         url: The remote InfluxDB's URL (``remoteURL``).
-        remote_org_id: The org ID on the remote, or None to leave it unset.
+        remote_org_id: The org ID on the remote; None means "do not manage it".
         token_env: The environment variable holding the remote's API token, used when the remote is
             created. None: the ``secrets`` callback given to ``apply`` must supply it.
         allow_insecure_tls: Skip TLS certificate checks towards the remote.
