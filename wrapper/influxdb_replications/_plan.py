@@ -214,22 +214,32 @@ def _create_remote(want: DesiredRemote) -> _Step:
     return _Step(change, remote=want)
 
 
+class _Drift:
+    """The fields that differ (for the plan) and the matching update arguments (for apply)."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, tuple[Any, Any]] = {}
+        self.update: dict[str, Any] = {}
+
+    def compare(
+        self, field: str, have: Any, want: Any, *, managed: bool = True, arg: str | None = None
+    ) -> None:
+        """Record ``field`` when it is managed and ``have != want``; ``arg`` names the update argument."""
+        if managed and have != want:
+            self.fields[field] = (have, want)
+            self.update[arg or field] = want
+
+
 def _update_remote(want: DesiredRemote, have: RemoteConnection) -> _Step | None:
-    fields: dict[str, tuple[Any, Any]] = {}
-    update: dict[str, Any] = {}
-    if have.remote_url != want.url:
-        fields["url"] = (have.remote_url, want.url)
-        update["remote_url"] = want.url
+    drift = _Drift()
+    drift.compare("url", have.remote_url, want.url, arg="remote_url")
     # None in the desired state: not managed (the server cannot clear a field, reference 2.5)
-    if want.remote_org_id is not None and have.remote_org_id != want.remote_org_id:
-        fields["remote_org_id"] = (have.remote_org_id, want.remote_org_id)
-        update["remote_org_id"] = want.remote_org_id
-    if have.allow_insecure_tls != want.allow_insecure_tls:
-        fields["allow_insecure_tls"] = (have.allow_insecure_tls, want.allow_insecure_tls)
-        update["allow_insecure_tls"] = want.allow_insecure_tls
-    if want.description is not None and have.description != want.description:
-        fields["description"] = (have.description, want.description)
-        update["description"] = want.description
+    drift.compare(
+        "remote_org_id", have.remote_org_id, want.remote_org_id, managed=want.remote_org_id is not None
+    )
+    drift.compare("allow_insecure_tls", have.allow_insecure_tls, want.allow_insecure_tls)
+    drift.compare("description", have.description, want.description, managed=want.description is not None)
+    fields, update = drift.fields, drift.update
     if not fields:
         return None
     change = Change("update", "remote", want.name, id=have.id, fields=fields)
@@ -266,8 +276,8 @@ def _change_replication(
     remote_names: dict[str, str],
     bucket_names: dict[str, str],
 ) -> _Step | None:
-    fields: dict[str, tuple[Any, Any]] = {}
-    update: dict[str, Any] = {}
+    drift = _Drift()
+    fields, update = drift.fields, drift.update
 
     target = remote_by_name.get(want.remote)
     if target is None or target.id != have.remote_id:
@@ -295,19 +305,16 @@ def _change_replication(
         fields["remote_bucket_id"] = (None if have_name else have.remote_bucket_id, want.remote_bucket_id)
         update["remote_bucket_id"] = want.remote_bucket_id
 
-    if have.max_queue_size_bytes != want.max_queue_size_bytes:
-        fields["max_queue_size_bytes"] = (have.max_queue_size_bytes, want.max_queue_size_bytes)
-        update["max_queue_size_bytes"] = want.max_queue_size_bytes
+    drift.compare("max_queue_size_bytes", have.max_queue_size_bytes, want.max_queue_size_bytes)
     # servers before v2.2 do not report max_age_seconds: nothing to compare with
-    if have.max_age_seconds is not None and have.max_age_seconds != want.max_age_seconds:
-        fields["max_age_seconds"] = (have.max_age_seconds, want.max_age_seconds)
-        update["max_age_seconds"] = want.max_age_seconds
-    if have.drop_non_retryable_data != want.drop_non_retryable_data:
-        fields["drop_non_retryable_data"] = (have.drop_non_retryable_data, want.drop_non_retryable_data)
-        update["drop_non_retryable_data"] = want.drop_non_retryable_data
-    if want.description is not None and have.description != want.description:
-        fields["description"] = (have.description, want.description)
-        update["description"] = want.description
+    drift.compare(
+        "max_age_seconds",
+        have.max_age_seconds,
+        want.max_age_seconds,
+        managed=have.max_age_seconds is not None,
+    )
+    drift.compare("drop_non_retryable_data", have.drop_non_retryable_data, want.drop_non_retryable_data)
+    drift.compare("description", have.description, want.description, managed=want.description is not None)
 
     if recreate:
         reason = f"the server cannot change a replication's local bucket: delete and create; {_LOST}"
