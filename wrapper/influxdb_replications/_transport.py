@@ -48,10 +48,19 @@ class Reply:
 
 
 class HttpxSender:
-    """Sends through an ``httpx.AsyncClient`` (connection pool, HTTP/1.1 keep-alive)."""
+    """Sends through an ``httpx.AsyncClient``'s transport (connection pool, proxies from the environment).
+
+    The client only configures the transport: requests skip ``AsyncClient.send``, whose per-request work
+    (merging the base URL, headers and cookies, reading cookies out of every response) is of no use for
+    token-authenticated JSON calls and cost about 130 µs of a 600 µs call (scripts/bench, get). What
+    remains is what httpx itself does for a request: the URL, the headers, the transport, the body.
+    ``_transport_for_url`` is httpx's own choice of transport (a mount or proxy, else the default);
+    pyproject pins httpx below 0.29 and the unit and integration tests cover this path.
+    """
 
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
+        self._base = str(http.base_url).rstrip("/")
 
     async def send(
         self,
@@ -62,15 +71,25 @@ class HttpxSender:
         headers: dict[str, str] | None,
         timeout: httpx.Timeout | None,
     ) -> Reply:
+        http = self.http
+        all_headers = http.headers
+        if headers:
+            all_headers = all_headers.copy()
+            all_headers.update(headers)
+        request = httpx.Request(
+            method,
+            self._base + path,
+            params=params,
+            json=body,
+            headers=all_headers,
+            extensions={"timeout": (http.timeout if timeout is None else timeout).as_dict()},
+        )
         try:
-            response = await self.http.request(
-                method,
-                path,
-                params=params,
-                json=body,
-                headers=headers,
-                timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
-            )
+            response = await http._transport_for_url(request.url).handle_async_request(request)
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
         except httpx.TimeoutException as exc:
             raise APITimeoutError(
                 f"{type(exc).__name__} during {method} {path}", method=method, url=path
@@ -85,7 +104,7 @@ class HttpxSender:
             response.headers,
             response.content,
             method,
-            response.request.url,
+            request.url,
         )
 
     async def aclose(self) -> None:
