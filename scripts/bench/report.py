@@ -188,6 +188,11 @@ def markdown(summary: Summary, conditions: dict[str, Any]) -> str:
     if s.imports:
         out.append("## Import time (ms, `python -X importtime`, cumulative; median of fresh interpreters)")
         out.append("")
+        out.append(
+            "`influxdb_replications` loads its public names on first use; `influxdb_replications._client` is "
+            "what touching `ReplicationClient` adds (httpx, asyncio, the generated layer)."
+        )
+        out.append("")
         out += _table(
             ["module", "median ms", "min", "max", "runs"],
             [

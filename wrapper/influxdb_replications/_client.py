@@ -24,7 +24,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType, TracebackType
-from typing import Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 import httpx
 
@@ -44,7 +44,9 @@ from ._errors import (
 from ._models import list_from_json
 from ._retry import OPERATIONS, Failure, RetryClass, RetryPolicy, classify, parse_retry_after, should_retry
 from ._transport import AiohttpSender, HttpxSender, Reply
-from .desired import DesiredRemote, DesiredState, Plan
+
+if TYPE_CHECKING:  # only for annotations: the declarative part loads on first use
+    from .desired import DesiredRemote, DesiredState, Plan
 
 __all__ = ["ReplicationClient"]
 
