@@ -33,7 +33,8 @@ import httpx
 
 from ._args import check_id, check_name, check_url
 from ._client import ReplicationClient
-from .desired import DesiredRemote, DesiredState, Plan
+from ._plan import Secrets
+from .desired import DesiredState, Plan
 
 if TYPE_CHECKING:
     from ._health import ReplicationStatus
@@ -51,7 +52,6 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # The client takes these from the Host; client_options must not try to set them.
 _HOST_OPTIONS = frozenset({"url", "token", "org", "org_id"})
 
-Secrets = Callable[[DesiredRemote], str | Awaitable[str]]
 Desired = DesiredState | Callable[["Host"], DesiredState]
 
 
