@@ -157,6 +157,7 @@ class AiohttpSender:
             timeout=self._default_timeout,
             auto_decompress=True,
             raise_for_status=False,
+            trust_env=True,  # HTTP(S)_PROXY / NO_PROXY from the environment, as httpx does by default
         )
         if hasattr(self._session, "_retry_connection"):
             # aiohttp >= 3.9 silently resends an idempotent request once when a kept-alive connection
