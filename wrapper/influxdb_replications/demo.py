@@ -68,23 +68,6 @@ def _status_table(replications: list[Replication]) -> str:
     return "\n".join(out)
 
 
-async def _wait_until_drained(
-    client: ReplicationClient, replication_id: str, wait_seconds: float
-) -> Replication:
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        current = await client.replications.get(replication_id)
-        if current.remaining_bytes_to_be_synced == 0 and current.latest_response_code == 204:
-            return current
-        if time.monotonic() > deadline:
-            raise TimeoutError(
-                f"replication {current.name!r} still has "
-                f"{current.remaining_bytes_to_be_synced} bytes to sync after {wait_seconds:.0f} s "
-                f"(last response code {current.latest_response_code})"
-            )
-        await asyncio.sleep(0.05)
-
-
 async def run_demo(points: int = 1000, *, out: TextIO = sys.stdout, wait_seconds: float = 30.0) -> None:
     """Run the demo; raises on any failure (the command line turns that into one line and exit 1)."""
     from influxdb_replications.testing import FakeInfluxDB
@@ -135,7 +118,9 @@ async def run_demo(points: int = 1000, *, out: TextIO = sys.stdout, wait_seconds
                         raise RuntimeError(f"writing to the edge failed with HTTP {response.status_code}")
             say(f"wrote {points} points to the edge bucket {EDGE_BUCKET!r}")
 
-            drained = await _wait_until_drained(client, replication.id, wait_seconds)
+            drained = await client.replications.wait_until_synced(
+                replication.id, timeout=wait_seconds, poll_interval=0.05
+            )
             arrived = await cloud.points(CLOUD_BUCKET)
             say("")
             say(_status_table([drained]))
