@@ -7,8 +7,10 @@ backend in ``_transport.py``, so each class of failure is checked for both.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Literal
 
 import pytest
@@ -181,6 +183,93 @@ async def test_validate_query_parameter_is_sent_as_true(client: ReplicationClien
     posts = [r for r in target.fake.request_log if r.method == "POST" and r.path == "/api/v2/replications"]
     assert posts[-1].query.get("validate") == "true"
     assert await client.replications.list() == []  # validated, not created
+
+
+class _RecordingProxy:
+    """A forward proxy stand-in on loopback: records each request line and answers an empty list."""
+
+    def __init__(self) -> None:
+        self.request_lines: list[str] = []
+        self._server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> str:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        body = b'{"remotes": null}'
+        try:
+            while head := await reader.readuntil(b"\r\n\r\n"):
+                self.request_lines.append(head.split(b"\r\n", 1)[0].decode())
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+async def test_the_proxy_environment_is_honoured(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP_PROXY sends the calls through the proxy (whose host alone is ever connected to)."""
+    proxy = _RecordingProxy()
+    async with proxy as proxy_url:
+        monkeypatch.setenv("HTTP_PROXY", proxy_url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with ReplicationClient(
+            url="http://influx.invalid:8086", token="t", org_id="0" * 16, backend=backend
+        ) as client:
+            assert await client.remotes.list() == []
+            assert await client.remotes.list() == []
+        assert (
+            proxy.request_lines
+            == ["GET http://influx.invalid:8086/api/v2/remotes?orgID=0000000000000000 HTTP/1.1"] * 2
+        )
+
+
+async def test_no_proxy_bypasses_the_proxy(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = _RecordingProxy()
+    async with proxy as proxy_url:
+        monkeypatch.setenv("HTTP_PROXY", proxy_url)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        async with ReplicationClient(
+            url=f"http://127.0.0.1:{_closed_port()}",
+            token="t",
+            org_id="0" * 16,
+            backend=backend,
+            retry=RetryPolicy(max_attempts=1),
+        ) as client:
+            with pytest.raises(APIConnectionError):
+                await client.remotes.list()
+        assert proxy.request_lines == []
+
+
+async def test_a_netrc_entry_for_the_server_changes_nothing(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The token is the only credential sent: a netrc login for the host is neither used nor an error."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password not-the-token\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    async with (
+        FakeInfluxDB(org="edge") as fake,
+        ReplicationClient(url=fake.url, token=fake.token, org="edge", backend=backend) as client,
+    ):
+        assert await client.remotes.list() == []
+        assert {_authorization(r.headers) for r in fake.request_log} == {"Token <redacted>"}
+
+
+def _authorization(headers: dict[str, str]) -> str | None:
+    return next((value for key, value in headers.items() if key.lower() == "authorization"), None)
 
 
 def test_aiohttp_backend_rejects_an_httpx_transport() -> None:
