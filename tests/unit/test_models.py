@@ -150,3 +150,50 @@ def test_fast_path_agrees_with_the_constructor(optional: dict[str, Any]) -> None
         max_age_seconds=body.get("maxAgeSeconds"),
         remote_bucket_id=body.get("remoteBucketID"),
     )
+
+
+def test_a_remembered_shape_still_checks_every_later_object() -> None:
+    """A wrong type in an object whose keys match an earlier, valid one is still refused."""
+    assert replication_from_json(dict(REPLICATION_JSON)) == EXPECTED
+    for key, value in [("maxQueueSizeBytes", "1"), ("id", 7), ("dropNonRetryableData", 0)]:
+        with pytest.raises(ShapeError, match=key):
+            replication_from_json(dict(REPLICATION_JSON, **{key: value}))
+    assert replication_from_json(dict(REPLICATION_JSON)) == EXPECTED
+
+
+def test_key_order_and_nulls_do_not_confuse_remembered_shapes() -> None:
+    forward = dict(REPLICATION_JSON)
+    backward = dict(reversed(list(REPLICATION_JSON.items())))
+    nulls = dict(REPLICATION_JSON, description=None, latestResponseCode=None, dropNonRetryableData=None)
+    for _ in range(2):  # the second round takes the remembered builders
+        assert replication_from_json(forward) == EXPECTED
+        assert replication_from_json(backward) == EXPECTED
+        assert replication_from_json(nulls) == dataclasses.replace(
+            EXPECTED, description=None, latest_response_code=None, drop_non_retryable_data=False
+        )
+
+
+def test_unknown_keys_are_ignored_and_never_become_code() -> None:
+    hostile = dict(REPLICATION_JSON, **{'x"); import os; os._exit(3) #': 1, "o.__class__": "x"})
+    assert replication_from_json(hostile) == EXPECTED
+
+
+def test_lists_convert_like_single_objects_and_name_a_bad_item() -> None:
+    from influxdb_replications._models import replications_from_json
+
+    body = {"replications": [REPLICATION_JSON, dict(REPLICATION_JSON, name="b"), REPLICATION_JSON]}
+    assert replications_from_json(body) == [EXPECTED, dataclasses.replace(EXPECTED, name="b"), EXPECTED]
+    assert replications_from_json({"replications": None}) == []
+    with pytest.raises(ShapeError, match="replication is not a JSON object"):
+        replications_from_json({"replications": [REPLICATION_JSON, "x"]})
+    with pytest.raises(ShapeError, match="name is a int"):
+        replications_from_json({"replications": [REPLICATION_JSON, dict(REPLICATION_JSON, name=1)]})
+
+
+def test_new_shapes_beyond_the_bound_are_converted_but_not_remembered() -> None:
+    from influxdb_replications._models import _MAX_SHAPES, _REPLICATION_KEYS, _Decoder
+
+    decoder = _Decoder(Replication, _REPLICATION_KEYS, "replication")
+    for n in range(_MAX_SHAPES + 10):
+        assert decoder(dict(REPLICATION_JSON, **{f"extra{n}": n})) == EXPECTED
+    assert len(decoder._builders) == _MAX_SHAPES

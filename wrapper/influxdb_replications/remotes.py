@@ -29,7 +29,13 @@ from influxdb_replications_api.types import UNSET
 from ._args import check_bool, check_id, check_name, check_str, check_url
 from ._client import Reconcile, ignore_body
 from ._errors import AlreadyExistsError, NotFoundError
-from ._models import RemoteConnection, list_from_json, remote_from_json, replication_from_json
+from ._models import (
+    RemoteConnection,
+    list_from_json,
+    remote_from_json,
+    remotes_from_json,
+    replication_from_json,
+)
 
 if TYPE_CHECKING:
     from ._client import ReplicationClient
@@ -39,8 +45,7 @@ __all__ = ["Remotes"]
 Timeout = float | httpx.Timeout | None
 
 
-def _remote_list(data: Any) -> list[RemoteConnection]:
-    return [remote_from_json(item) for item in list_from_json(data, "remotes")]
+_remote_list = remotes_from_json
 
 
 class Remotes:

@@ -49,7 +49,7 @@ from ._errors import (
     ValidationFailedError,
 )
 from ._health import ReplicationStatus, assess, check_ratio, format_bytes
-from ._models import RemoteConnection, Replication, list_from_json, replication_from_json
+from ._models import RemoteConnection, Replication, replication_from_json, replications_from_json
 
 if TYPE_CHECKING:
     from ._client import ReplicationClient
@@ -72,8 +72,7 @@ _NOTE_UPDATE_BY_NAME = (
 )
 
 
-def _replication_list(data: Any) -> list[Replication]:
-    return [replication_from_json(item) for item in list_from_json(data, "replications")]
+_replication_list = replications_from_json
 
 
 def _check_remote(remote: Any, arg: str = "remote") -> RemoteRef:
