@@ -131,7 +131,8 @@ class ReplicationClient:
             that returns at once to make backoff instant.
         backend: "httpx" (default) or "aiohttp": the HTTP library that sends requests. "aiohttp"
             needs ``pip install "influxdb-replications[aiohttp]"`` and costs less CPU per call (see the
-            README's Performance section); behaviour, errors and retries are the same.
+            README's Performance section); behaviour, errors and retries are the same. Both read the
+            proxy environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) once and never ~/.netrc.
 
     Raises:
         ValueError: missing token, a URL that is not http(s), a malformed org_id, bad timeout/retry,
