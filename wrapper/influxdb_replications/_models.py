@@ -128,6 +128,7 @@ _FALSE_WHEN_ABSENT: Final = frozenset({"allowInsecureTLS", "dropNonRetryableData
 # Distinct (key order, value types) shapes remembered per model; more than a real server ever sends (each
 # optional field present, absent or null), and a bound against a server that sends a new shape every time.
 _MAX_SHAPES: Final = 256
+_Shape = tuple[tuple[str, ...], tuple[type, ...]]  # a JSON object's keys, in order, and its values' types
 
 
 class _Decoder(Generic[T]):
@@ -158,20 +159,14 @@ class _Decoder(Generic[T]):
         if twin.__slots__ != cls.__slots__:  # type: ignore[attr-defined]  # pragma: no cover - same fields
             raise TypeError(f"{cls.__name__} and its twin differ in layout")
         self._twin = twin
-        self._builders: dict[tuple[tuple[str, ...], tuple[type, ...]], Callable[[tuple[Any, ...]], T]] = {}
+        self._builders: dict[_Shape, Callable[[tuple[Any, ...]], T]] = {}
 
     def __call__(self, data: Any) -> T:
         """Convert one JSON object; ShapeError when it is not an object or a field has the wrong type."""
-        if type(data) is not dict:
-            raise ShapeError(f"{self.what} is not a JSON object")
-        values = tuple(data.values())
-        build = self._builders.get((tuple(data), tuple(map(type, values))))
-        if build is None:
-            build = self._learn(data)
-        return build(values)
+        return self.many([data])[0]
 
     def many(self, items: list[Any]) -> list[T]:
-        """Convert every object of a list (the same as calling the decoder on each, with less overhead)."""
+        """Convert every JSON object of a list, in order."""
         builders = self._builders
         out: list[T] = []
         append = out.append
@@ -179,13 +174,12 @@ class _Decoder(Generic[T]):
             if type(data) is not dict:
                 raise ShapeError(f"{self.what} is not a JSON object")
             values = tuple(data.values())
-            build = builders.get((tuple(data), tuple(map(type, values))))
-            if build is None:
-                build = self._learn(data)
+            shape = (tuple(data), tuple(map(type, values)))
+            build = builders.get(shape) or self._learn(data, shape)
             append(build(values))
         return out
 
-    def _learn(self, data: dict[str, Any]) -> Callable[[tuple[Any, ...]], T]:
+    def _learn(self, data: dict[str, Any], shape: _Shape) -> Callable[[tuple[Any, ...]], T]:
         """Check every field of ``data``; return the builder for its shape (remembered if there is room)."""
         names, types = self._names, self._types
         for name, allowed in zip(names, types, strict=True):
@@ -209,7 +203,7 @@ class _Decoder(Generic[T]):
                 sources.append("False" if name in _FALSE_WHEN_ABSENT else "None")
         build = self._compile(sources)
         if len(self._builders) < _MAX_SHAPES:
-            self._builders[(tuple(data), tuple(map(type, data.values())))] = build
+            self._builders[shape] = build
         return build
 
     def _compile(self, sources: list[str]) -> Callable[[tuple[Any, ...]], T]:

@@ -45,9 +45,6 @@ __all__ = ["Remotes"]
 Timeout = float | httpx.Timeout | None
 
 
-_remote_list = remotes_from_json
-
-
 class Remotes:
     """Remote connections: where replications send their data. Reached as ``client.remotes``.
 
@@ -102,7 +99,7 @@ class Remotes:
         return await client._request(
             "remotes.list",
             get_remote_connections,
-            parse=_remote_list,
+            parse=remotes_from_json,
             timeout=timeout,
             trace_span=trace_span,
             attempts=attempts,

@@ -72,9 +72,6 @@ _NOTE_UPDATE_BY_NAME = (
 )
 
 
-_replication_list = replications_from_json
-
-
 def _check_remote(remote: Any, arg: str = "remote") -> RemoteRef:
     if isinstance(remote, RemoteConnection):
         return remote
@@ -133,7 +130,7 @@ class Replications:
         return await client._request(
             "replications.list",
             get_replications,
-            parse=_replication_list,
+            parse=replications_from_json,
             timeout=timeout,
             trace_span=trace_span,
             attempts=attempts,
