@@ -15,6 +15,7 @@ from typing import Literal
 
 import pytest
 
+import influxdb_replications
 from influxdb_replications import (
     APIConnectionError,
     APITimeoutError,
@@ -185,12 +186,22 @@ async def test_validate_query_parameter_is_sent_as_true(client: ReplicationClien
     assert await client.replications.list() == []  # validated, not created
 
 
-class _RecordingProxy:
-    """A forward proxy stand-in on loopback: records each request line and answers an empty list."""
+class _RecordingServer:
+    """A loopback HTTP/1.1 stand-in (for a forward proxy or a server): records each request's head and
+    answers every request with an empty list and a cookie."""
 
     def __init__(self) -> None:
-        self.request_lines: list[str] = []
+        self.heads: list[str] = []
         self._server: asyncio.Server | None = None
+
+    @property
+    def request_lines(self) -> list[str]:
+        return [head.split("\r\n", 1)[0] for head in self.heads]
+
+    def header(self, index: int, name: str) -> list[str]:
+        """The values of header ``name`` in request ``index``."""
+        lines = self.heads[index].split("\r\n")[1:]
+        return [line.partition(":")[2].strip() for line in lines if line.partition(":")[0].lower() == name]
 
     async def __aenter__(self) -> str:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -205,10 +216,10 @@ class _RecordingProxy:
         body = b'{"remotes": null}'
         try:
             while head := await reader.readuntil(b"\r\n\r\n"):
-                self.request_lines.append(head.split(b"\r\n", 1)[0].decode())
+                self.heads.append(head.decode("latin-1"))
                 writer.write(
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                    b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                    b"Set-Cookie: session=abc; Path=/\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
                 )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -219,7 +230,7 @@ class _RecordingProxy:
 
 async def test_the_proxy_environment_is_honoured(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
     """HTTP_PROXY sends the calls through the proxy (whose host alone is ever connected to)."""
-    proxy = _RecordingProxy()
+    proxy = _RecordingServer()
     async with proxy as proxy_url:
         monkeypatch.setenv("HTTP_PROXY", proxy_url)
         monkeypatch.delenv("NO_PROXY", raising=False)
@@ -236,7 +247,7 @@ async def test_the_proxy_environment_is_honoured(backend: Backend, monkeypatch: 
 
 
 async def test_no_proxy_bypasses_the_proxy(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
-    proxy = _RecordingProxy()
+    proxy = _RecordingServer()
     async with proxy as proxy_url:
         monkeypatch.setenv("HTTP_PROXY", proxy_url)
         monkeypatch.setenv("NO_PROXY", "127.0.0.1")
@@ -266,6 +277,37 @@ async def test_a_netrc_entry_for_the_server_changes_nothing(
     ):
         assert await client.remotes.list() == []
         assert {_authorization(r.headers) for r in fake.request_log} == {"Token <redacted>"}
+
+
+async def test_headers_sent_are_the_same_on_both_backends(backend: Backend) -> None:
+    """One Authorization (a caller's own is replaced), our User-Agent, and cookies neither kept nor sent."""
+    server = _RecordingServer()
+    async with server as url:
+        async with ReplicationClient(
+            url=url,
+            token="t",
+            org_id="0" * 16,
+            backend=backend,
+            headers={"authorization": "Basic c29tZW9uZQ==", "X-Extra": "1"},
+        ) as client:
+            assert await client.remotes.list() == []
+            assert await client.remotes.list() == []
+        for index in (0, 1):
+            assert server.header(index, "authorization") == ["Token t"]
+            assert server.header(index, "x-extra") == ["1"]
+            assert server.header(index, "cookie") == []
+            [agent] = server.header(index, "user-agent")
+            assert agent == f"influxdb-replications/{influxdb_replications.__version__}"
+
+
+async def test_a_callers_user_agent_wins(backend: Backend) -> None:
+    server = _RecordingServer()
+    async with server as url:
+        async with ReplicationClient(
+            url=url, token="t", org_id="0" * 16, backend=backend, headers={"user-agent": "fleet-bot/2"}
+        ) as client:
+            await client.remotes.list()
+        assert server.header(0, "user-agent") == ["fleet-bot/2"]
 
 
 def _authorization(headers: dict[str, str]) -> str | None:

@@ -12,6 +12,8 @@ and a program pays for httpx and the generated layer only when it touches the cl
 import importlib as _importlib
 import typing as _typing
 
+from ._version import __version__ as __version__
+
 if _typing.TYPE_CHECKING:
     from ._client import ReplicationClient
     from ._errors import (

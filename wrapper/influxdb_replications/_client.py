@@ -44,6 +44,7 @@ from ._errors import (
 from ._models import list_from_json
 from ._retry import OPERATIONS, Failure, RetryClass, RetryPolicy, classify, parse_retry_after, should_retry
 from ._transport import AiohttpSender, HttpxSender, Reply
+from ._version import __version__
 
 if TYPE_CHECKING:  # only for annotations: the declarative part loads on first use
     from .desired import DesiredRemote, DesiredState, Plan
@@ -55,6 +56,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 _LOG = logging.getLogger("influxdb_replications")
 _DEFAULT_URL = "http://localhost:8086"
+_USER_AGENT = f"influxdb-replications/{__version__}"
 # Parse failures of a 2xx body (missing key, wrong type, unknown value).
 _PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 # At most this many connections at once (httpx's and aiohttp's default). httpx's pool also keeps only 20
@@ -187,7 +189,12 @@ class ReplicationClient:
         self._url = base_url
         self._closed = False
 
-        all_headers = dict(headers or {})
+        # the client sets Authorization itself (a caller's copy in any spelling would be sent as well)
+        all_headers = {
+            name: value for name, value in (headers or {}).items() if name.lower() != "authorization"
+        }
+        if not any(name.lower() == "user-agent" for name in all_headers):
+            all_headers["User-Agent"] = _USER_AGENT  # names the client in the server's logs
         # InfluxDB's scheme; httpx masks the Authorization value in the Headers repr.
         all_headers["Authorization"] = f"Token {token}"
         self._secret = _Secret(token)

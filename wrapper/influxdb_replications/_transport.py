@@ -163,6 +163,9 @@ class AiohttpSender:
             timeout=self._default_timeout,
             auto_decompress=True,
             raise_for_status=False,
+            # like the httpx sender (which skips httpx's cookie handling): cookies are neither kept nor
+            # sent; the token is the only credential
+            cookie_jar=aiohttp.DummyCookieJar(),
         )
         if hasattr(self._session, "_retry_connection"):
             # aiohttp >= 3.9 silently resends an idempotent request once when a kept-alive connection
