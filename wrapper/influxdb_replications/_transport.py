@@ -1,6 +1,6 @@
 """The two ways a request leaves the client: httpx (the default) and aiohttp (``backend="aiohttp"``).
 
-Both take what a generated endpoint module's ``_get_kwargs`` builds (method, path, query, JSON body,
+Both take what a generated endpoint module's ``build_request`` builds (method, path, query, JSON body,
 headers), send it, and hand back a :class:`Reply` with the status and the raw body; every transport
 failure is turned into :class:`APIConnectionError` or :class:`APITimeoutError` here, so the request path
 in ``_client.py`` never sees a library's own exceptions. Parsing happens once, in the request path.
