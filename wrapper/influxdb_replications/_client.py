@@ -197,20 +197,17 @@ class ReplicationClient:
         # InfluxDB's scheme; httpx masks the Authorization value in the Headers repr.
         all_headers["Authorization"] = f"Token {token}"
         self._secret = _Secret(token)
-        if transport is None and isinstance(verify, str):
+        if isinstance(verify, str):  # a CA bundle path
             verify = ssl.create_default_context(cafile=verify)
         self._sender: HttpxSender | AiohttpSender
         if backend == "httpx":
             self._sender = HttpxSender(
-                httpx.AsyncClient(
-                    base_url=base_url,
-                    headers=all_headers,
-                    timeout=default_timeout,
-                    transport=transport,
-                    verify=_shared_tls_context() if verify is True or transport is not None else verify,
-                    follow_redirects=False,
-                    limits=httpx.Limits(max_connections=_MAX_CONNECTIONS, max_keepalive_connections=20),
-                )
+                base_url,
+                all_headers,
+                default_timeout,
+                transport=transport,
+                verify=_shared_tls_context() if verify is True else verify,
+                limits=httpx.Limits(max_connections=_MAX_CONNECTIONS, max_keepalive_connections=20),
             )
         elif backend == "aiohttp":
             if transport is not None:

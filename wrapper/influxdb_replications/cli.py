@@ -377,9 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def leaf(
-        group: argparse._SubParsersAction[Any], name: str, help_text: str, *, wait: bool = False
-    ) -> argparse.ArgumentParser:
+    def leaf(group: Any, name: str, help_text: str, *, wait: bool = False) -> argparse.ArgumentParser:
         sub: argparse.ArgumentParser = group.add_parser(
             name,
             help=help_text,
