@@ -209,3 +209,15 @@ def test_to_dict_is_the_servers_spelling_without_nones() -> None:
         "remoteURL": "http://c",
         "allowInsecureTLS": False,
     }
+
+
+def test_a_subclass_is_built_through_its_own_constructor() -> None:
+    """from_dict on a subclass returns an instance of that subclass, equal field by field."""
+
+    @attrs.frozen(kw_only=True)
+    class Tagged(Replication):
+        pass
+
+    tagged = Tagged.from_dict(REPLICATION_JSON)
+    assert type(tagged) is Tagged
+    assert attrs.asdict(tagged) == attrs.asdict(EXPECTED)

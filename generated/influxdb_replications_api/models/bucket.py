@@ -30,7 +30,7 @@ _CHOICES_type_: Final = frozenset(
 )
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class Bucket:
     """The ``Bucket`` schema, generated from the spec and our overlay.
 
@@ -227,20 +227,38 @@ class Bucket:
             pass
         else:
             updated_at = as_datetime(_WHAT, "updatedAt", updated_at)
-        return cls(
-            name=name,
-            retention_rules=retention_rules,
-            created_at=created_at,
-            description=description,
-            id=id,
-            labels=labels,
-            links=links,
-            org_id=org_id,
-            rp=rp,
-            schema_type=schema_type,
-            type_=type_,
-            updated_at=updated_at,
-        )
+        if cls is not Bucket:  # a subclass: its own __init__
+            return cls(
+                name=name,
+                retention_rules=retention_rules,
+                created_at=created_at,
+                description=description,
+                id=id,
+                labels=labels,
+                links=links,
+                org_id=org_id,
+                rp=rp,
+                schema_type=schema_type,
+                type_=type_,
+                updated_at=updated_at,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_BucketSlots)
+        built.name = name
+        built.retention_rules = retention_rules
+        built.created_at = created_at
+        built.description = description
+        built.id = id
+        built.labels = labels
+        built.links = links
+        built.org_id = org_id
+        built.rp = rp
+        built.schema_type = schema_type
+        built.type_ = type_
+        built.updated_at = updated_at
+        built.__class__ = Bucket
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -270,6 +288,10 @@ class Bucket:
         if self.updated_at is not None:
             out["updatedAt"] = self.updated_at.isoformat()
         return out
+
+
+# the same memory layout as Bucket, without its frozen __setattr__ (used by from_dict only)
+_BucketSlots = type("_BucketSlots", (), {"__slots__": vars(Bucket)["__slots__"]})
 
 
 def _item_retention_rules(item: Any) -> RetentionRule:

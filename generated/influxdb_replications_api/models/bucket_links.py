@@ -14,7 +14,7 @@ __all__ = ["BucketLinks"]
 _WHAT: Final = "bucket links"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class BucketLinks:
     """The ``BucketLinks`` schema, generated from the spec and our overlay.
 
@@ -118,14 +118,26 @@ class BucketLinks:
             pass
         elif type(write) is not str:
             raise wrong_type(_WHAT, "write", write, "str")
-        return cls(
-            labels=labels,
-            members=members,
-            org=org,
-            owners=owners,
-            self_=self_,
-            write=write,
-        )
+        if cls is not BucketLinks:  # a subclass: its own __init__
+            return cls(
+                labels=labels,
+                members=members,
+                org=org,
+                owners=owners,
+                self_=self_,
+                write=write,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_BucketLinksSlots)
+        built.labels = labels
+        built.members = members
+        built.org = org
+        built.owners = owners
+        built.self_ = self_
+        built.write = write
+        built.__class__ = BucketLinks
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -143,3 +155,7 @@ class BucketLinks:
         if self.write is not None:
             out["write"] = self.write
         return out
+
+
+# the same memory layout as BucketLinks, without its frozen __setattr__ (used by from_dict only)
+_BucketLinksSlots = type("_BucketLinksSlots", (), {"__slots__": vars(BucketLinks)["__slots__"]})

@@ -16,7 +16,7 @@ __all__ = ["Buckets"]
 _WHAT: Final = "buckets"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class Buckets:
     """The ``Buckets`` schema, generated from the spec and our overlay.
 
@@ -66,10 +66,18 @@ class Buckets:
             pass
         else:
             links = Links.from_dict(links)
-        return cls(
-            buckets=buckets,
-            links=links,
-        )
+        if cls is not Buckets:  # a subclass: its own __init__
+            return cls(
+                buckets=buckets,
+                links=links,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_BucketsSlots)
+        built.buckets = buckets
+        built.links = links
+        built.__class__ = Buckets
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -79,6 +87,10 @@ class Buckets:
         if self.links is not None:
             out["links"] = self.links.to_dict()
         return out
+
+
+# the same memory layout as Buckets, without its frozen __setattr__ (used by from_dict only)
+_BucketsSlots = type("_BucketsSlots", (), {"__slots__": vars(Buckets)["__slots__"]})
 
 
 def _item_buckets(item: Any) -> Bucket:

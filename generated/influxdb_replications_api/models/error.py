@@ -14,7 +14,7 @@ __all__ = ["Error"]
 _WHAT: Final = "error"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class Error:
     """The ``Error`` schema, generated from the spec and our overlay.
 
@@ -90,12 +90,22 @@ class Error:
             pass
         elif type(code) is not str:
             raise wrong_type(_WHAT, "code", code, "str")
-        return cls(
-            err=err,
-            message=message,
-            op=op,
-            code=code,
-        )
+        if cls is not Error:  # a subclass: its own __init__
+            return cls(
+                err=err,
+                message=message,
+                op=op,
+                code=code,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_ErrorSlots)
+        built.err = err
+        built.message = message
+        built.op = op
+        built.code = code
+        built.__class__ = Error
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -109,3 +119,7 @@ class Error:
         if self.code is not None:
             out["code"] = self.code
         return out
+
+
+# the same memory layout as Error, without its frozen __setattr__ (used by from_dict only)
+_ErrorSlots = type("_ErrorSlots", (), {"__slots__": vars(Error)["__slots__"]})

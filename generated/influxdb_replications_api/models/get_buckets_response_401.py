@@ -19,7 +19,7 @@ _CHOICES_code: Final = frozenset(
 )
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class GetBucketsResponse401:
     """The ``GetBucketsResponse401`` schema, generated from the spec and our overlay.
 
@@ -68,10 +68,18 @@ class GetBucketsResponse401:
             pass
         elif type(message) is not str:
             raise wrong_type(_WHAT, "message", message, "str")
-        return cls(
-            code=code,
-            message=message,
-        )
+        if cls is not GetBucketsResponse401:  # a subclass: its own __init__
+            return cls(
+                code=code,
+                message=message,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_GetBucketsResponse401Slots)
+        built.code = code
+        built.message = message
+        built.__class__ = GetBucketsResponse401
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -81,3 +89,9 @@ class GetBucketsResponse401:
         if self.message is not None:
             out["message"] = self.message
         return out
+
+
+# the same memory layout as GetBucketsResponse401, without its frozen __setattr__ (used by from_dict only)
+_GetBucketsResponse401Slots = type(
+    "_GetBucketsResponse401Slots", (), {"__slots__": vars(GetBucketsResponse401)["__slots__"]}
+)

@@ -20,7 +20,7 @@ _CHOICES_status: Final = frozenset(
 )
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class HealthCheck:
     """The ``HealthCheck`` schema, generated from the spec and our overlay.
 
@@ -127,14 +127,26 @@ class HealthCheck:
             pass
         elif type(version) is not str:
             raise wrong_type(_WHAT, "version", version, "str")
-        return cls(
-            name=name,
-            status=status,
-            checks=checks,
-            commit=commit,
-            message=message,
-            version=version,
-        )
+        if cls is not HealthCheck:  # a subclass: its own __init__
+            return cls(
+                name=name,
+                status=status,
+                checks=checks,
+                commit=commit,
+                message=message,
+                version=version,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_HealthCheckSlots)
+        built.name = name
+        built.status = status
+        built.checks = checks
+        built.commit = commit
+        built.message = message
+        built.version = version
+        built.__class__ = HealthCheck
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -152,6 +164,10 @@ class HealthCheck:
         if self.version is not None:
             out["version"] = self.version
         return out
+
+
+# the same memory layout as HealthCheck, without its frozen __setattr__ (used by from_dict only)
+_HealthCheckSlots = type("_HealthCheckSlots", (), {"__slots__": vars(HealthCheck)["__slots__"]})
 
 
 def _item_checks(item: Any) -> HealthCheck:

@@ -15,7 +15,7 @@ __all__ = ["Label"]
 _WHAT: Final = "label"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class Label:
     """The ``Label`` schema, generated from the spec and our overlay.
 
@@ -91,12 +91,22 @@ class Label:
             pass
         else:
             properties = LabelProperties.from_dict(properties)
-        return cls(
-            id=id,
-            name=name,
-            org_id=org_id,
-            properties=properties,
-        )
+        if cls is not Label:  # a subclass: its own __init__
+            return cls(
+                id=id,
+                name=name,
+                org_id=org_id,
+                properties=properties,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_LabelSlots)
+        built.id = id
+        built.name = name
+        built.org_id = org_id
+        built.properties = properties
+        built.__class__ = Label
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -110,3 +120,7 @@ class Label:
         if self.properties is not None:
             out["properties"] = self.properties.to_dict()
         return out
+
+
+# the same memory layout as Label, without its frozen __setattr__ (used by from_dict only)
+_LabelSlots = type("_LabelSlots", (), {"__slots__": vars(Label)["__slots__"]})

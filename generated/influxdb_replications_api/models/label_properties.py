@@ -14,7 +14,7 @@ __all__ = ["LabelProperties"]
 _WHAT: Final = "label properties"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class LabelProperties:
     """The ``LabelProperties`` schema, generated from the spec and our overlay."""
 
@@ -29,9 +29,19 @@ class LabelProperties:
         """
         if type(data) is not dict:
             raise ShapeError(f"{_WHAT} is not a JSON object")
-        return cls()
+        if cls is not LabelProperties:  # a subclass: its own __init__
+            return cls()
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_LabelPropertiesSlots)
+        built.__class__ = LabelProperties
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
         out: dict[str, Any] = {}
         return out
+
+
+# the same memory layout as LabelProperties, without its frozen __setattr__ (used by from_dict only)
+_LabelPropertiesSlots = type("_LabelPropertiesSlots", (), {"__slots__": vars(LabelProperties)["__slots__"]})

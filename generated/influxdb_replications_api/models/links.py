@@ -14,7 +14,7 @@ __all__ = ["Links"]
 _WHAT: Final = "links"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class Links:
     """The ``Links`` schema, generated from the spec and our overlay.
 
@@ -76,11 +76,20 @@ class Links:
             pass
         elif type(prev) is not str:
             raise wrong_type(_WHAT, "prev", prev, "str")
-        return cls(
-            self_=self_,
-            next_=next_,
-            prev=prev,
-        )
+        if cls is not Links:  # a subclass: its own __init__
+            return cls(
+                self_=self_,
+                next_=next_,
+                prev=prev,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_LinksSlots)
+        built.self_ = self_
+        built.next_ = next_
+        built.prev = prev
+        built.__class__ = Links
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -92,3 +101,7 @@ class Links:
         if self.prev is not None:
             out["prev"] = self.prev
         return out
+
+
+# the same memory layout as Links, without its frozen __setattr__ (used by from_dict only)
+_LinksSlots = type("_LinksSlots", (), {"__slots__": vars(Links)["__slots__"]})

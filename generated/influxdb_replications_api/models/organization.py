@@ -28,7 +28,7 @@ _CHOICES_status: Final = frozenset(
 )
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class Organization:
     """The ``Organization`` schema, generated from the spec and our overlay.
 
@@ -165,16 +165,30 @@ class Organization:
             pass
         else:
             updated_at = as_datetime(_WHAT, "updatedAt", updated_at)
-        return cls(
-            name=name,
-            created_at=created_at,
-            default_storage_type=default_storage_type,
-            description=description,
-            id=id,
-            links=links,
-            status=status,
-            updated_at=updated_at,
-        )
+        if cls is not Organization:  # a subclass: its own __init__
+            return cls(
+                name=name,
+                created_at=created_at,
+                default_storage_type=default_storage_type,
+                description=description,
+                id=id,
+                links=links,
+                status=status,
+                updated_at=updated_at,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_OrganizationSlots)
+        built.name = name
+        built.created_at = created_at
+        built.default_storage_type = default_storage_type
+        built.description = description
+        built.id = id
+        built.links = links
+        built.status = status
+        built.updated_at = updated_at
+        built.__class__ = Organization
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -196,3 +210,7 @@ class Organization:
         if self.updated_at is not None:
             out["updatedAt"] = self.updated_at.isoformat()
         return out
+
+
+# the same memory layout as Organization, without its frozen __setattr__ (used by from_dict only)
+_OrganizationSlots = type("_OrganizationSlots", (), {"__slots__": vars(Organization)["__slots__"]})

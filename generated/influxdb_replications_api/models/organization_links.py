@@ -14,7 +14,7 @@ __all__ = ["OrganizationLinks"]
 _WHAT: Final = "organization links"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class OrganizationLinks:
     """The ``OrganizationLinks`` schema, generated from the spec and our overlay.
 
@@ -146,16 +146,30 @@ class OrganizationLinks:
             pass
         elif type(tasks) is not str:
             raise wrong_type(_WHAT, "tasks", tasks, "str")
-        return cls(
-            buckets=buckets,
-            dashboards=dashboards,
-            labels=labels,
-            members=members,
-            owners=owners,
-            secrets=secrets,
-            self_=self_,
-            tasks=tasks,
-        )
+        if cls is not OrganizationLinks:  # a subclass: its own __init__
+            return cls(
+                buckets=buckets,
+                dashboards=dashboards,
+                labels=labels,
+                members=members,
+                owners=owners,
+                secrets=secrets,
+                self_=self_,
+                tasks=tasks,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_OrganizationLinksSlots)
+        built.buckets = buckets
+        built.dashboards = dashboards
+        built.labels = labels
+        built.members = members
+        built.owners = owners
+        built.secrets = secrets
+        built.self_ = self_
+        built.tasks = tasks
+        built.__class__ = OrganizationLinks
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -177,3 +191,9 @@ class OrganizationLinks:
         if self.tasks is not None:
             out["tasks"] = self.tasks
         return out
+
+
+# the same memory layout as OrganizationLinks, without its frozen __setattr__ (used by from_dict only)
+_OrganizationLinksSlots = type(
+    "_OrganizationLinksSlots", (), {"__slots__": vars(OrganizationLinks)["__slots__"]}
+)

@@ -16,7 +16,7 @@ __all__ = ["Organizations"]
 _WHAT: Final = "organizations"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class Organizations:
     """The ``Organizations`` schema, generated from the spec and our overlay.
 
@@ -66,10 +66,18 @@ class Organizations:
             raise wrong_type(_WHAT, "orgs", orgs, "list")
         else:
             orgs = tuple(_item_orgs(item) for item in orgs)
-        return cls(
-            links=links,
-            orgs=orgs,
-        )
+        if cls is not Organizations:  # a subclass: its own __init__
+            return cls(
+                links=links,
+                orgs=orgs,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_OrganizationsSlots)
+        built.links = links
+        built.orgs = orgs
+        built.__class__ = Organizations
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -79,6 +87,10 @@ class Organizations:
         if self.orgs is not None:
             out["orgs"] = [item.to_dict() for item in self.orgs]
         return out
+
+
+# the same memory layout as Organizations, without its frozen __setattr__ (used by from_dict only)
+_OrganizationsSlots = type("_OrganizationsSlots", (), {"__slots__": vars(Organizations)["__slots__"]})
 
 
 def _item_orgs(item: Any) -> Organization:

@@ -14,7 +14,7 @@ __all__ = ["RemoteConnection"]
 _WHAT: Final = "remote connection"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class RemoteConnection:
     """The ``RemoteConnection`` schema, generated from the spec and our overlay.
 
@@ -133,15 +133,28 @@ class RemoteConnection:
             pass
         elif type(remote_org_id) is not str:
             raise wrong_type(_WHAT, "remoteOrgID", remote_org_id, "str")
-        return cls(
-            allow_insecure_tls=allow_insecure_tls,
-            id=id,
-            name=name,
-            org_id=org_id,
-            remote_url=remote_url,
-            description=description,
-            remote_org_id=remote_org_id,
-        )
+        if cls is not RemoteConnection:  # a subclass: its own __init__
+            return cls(
+                allow_insecure_tls=allow_insecure_tls,
+                id=id,
+                name=name,
+                org_id=org_id,
+                remote_url=remote_url,
+                description=description,
+                remote_org_id=remote_org_id,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_RemoteConnectionSlots)
+        built.allow_insecure_tls = allow_insecure_tls
+        built.id = id
+        built.name = name
+        built.org_id = org_id
+        built.remote_url = remote_url
+        built.description = description
+        built.remote_org_id = remote_org_id
+        built.__class__ = RemoteConnection
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -161,3 +174,9 @@ class RemoteConnection:
         if self.remote_org_id is not None:
             out["remoteOrgID"] = self.remote_org_id
         return out
+
+
+# the same memory layout as RemoteConnection, without its frozen __setattr__ (used by from_dict only)
+_RemoteConnectionSlots = type(
+    "_RemoteConnectionSlots", (), {"__slots__": vars(RemoteConnection)["__slots__"]}
+)

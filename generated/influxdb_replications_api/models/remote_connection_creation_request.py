@@ -14,7 +14,7 @@ __all__ = ["RemoteConnectionCreationRequest", "RemoteConnectionCreationRequestEx
 _WHAT: Final = "remote connection creation request"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class RemoteConnectionCreationRequest:
     """The ``RemoteConnectionCreationRequest`` schema, generated from the spec and our overlay.
 
@@ -140,15 +140,28 @@ class RemoteConnectionCreationRequest:
             pass
         elif type(remote_org_id) is not str:
             raise wrong_type(_WHAT, "remoteOrgID", remote_org_id, "str")
-        return cls(
-            allow_insecure_tls=allow_insecure_tls,
-            name=name,
-            org_id=org_id,
-            remote_api_token=remote_api_token,
-            remote_url=remote_url,
-            description=description,
-            remote_org_id=remote_org_id,
-        )
+        if cls is not RemoteConnectionCreationRequest:  # a subclass: its own __init__
+            return cls(
+                allow_insecure_tls=allow_insecure_tls,
+                name=name,
+                org_id=org_id,
+                remote_api_token=remote_api_token,
+                remote_url=remote_url,
+                description=description,
+                remote_org_id=remote_org_id,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_RemoteConnectionCreationRequestSlots)
+        built.allow_insecure_tls = allow_insecure_tls
+        built.name = name
+        built.org_id = org_id
+        built.remote_api_token = remote_api_token
+        built.remote_url = remote_url
+        built.description = description
+        built.remote_org_id = remote_org_id
+        built.__class__ = RemoteConnectionCreationRequest
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -168,6 +181,14 @@ class RemoteConnectionCreationRequest:
         if self.remote_org_id is not None:
             out["remoteOrgID"] = self.remote_org_id
         return out
+
+
+# the same memory layout as RemoteConnectionCreationRequest, without its frozen __setattr__ (used by from_dict only)
+_RemoteConnectionCreationRequestSlots = type(
+    "_RemoteConnectionCreationRequestSlots",
+    (),
+    {"__slots__": vars(RemoteConnectionCreationRequest)["__slots__"]},
+)
 
 
 class RemoteConnectionCreationRequestExtras(TypedDict, total=False):

@@ -14,7 +14,7 @@ __all__ = ["RemoteConnectionUpdateRequest", "RemoteConnectionUpdateRequestExtras
 _WHAT: Final = "remote connection update request"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class RemoteConnectionUpdateRequest:
     """The ``RemoteConnectionUpdateRequest`` schema, generated from the spec and our overlay.
 
@@ -124,14 +124,26 @@ class RemoteConnectionUpdateRequest:
             pass
         elif type(remote_url) is not str:
             raise wrong_type(_WHAT, "remoteURL", remote_url, "str")
-        return cls(
-            allow_insecure_tls=allow_insecure_tls,
-            description=description,
-            name=name,
-            remote_api_token=remote_api_token,
-            remote_org_id=remote_org_id,
-            remote_url=remote_url,
-        )
+        if cls is not RemoteConnectionUpdateRequest:  # a subclass: its own __init__
+            return cls(
+                allow_insecure_tls=allow_insecure_tls,
+                description=description,
+                name=name,
+                remote_api_token=remote_api_token,
+                remote_org_id=remote_org_id,
+                remote_url=remote_url,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_RemoteConnectionUpdateRequestSlots)
+        built.allow_insecure_tls = allow_insecure_tls
+        built.description = description
+        built.name = name
+        built.remote_api_token = remote_api_token
+        built.remote_org_id = remote_org_id
+        built.remote_url = remote_url
+        built.__class__ = RemoteConnectionUpdateRequest
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -149,6 +161,12 @@ class RemoteConnectionUpdateRequest:
         if self.remote_url is not None:
             out["remoteURL"] = self.remote_url
         return out
+
+
+# the same memory layout as RemoteConnectionUpdateRequest, without its frozen __setattr__ (used by from_dict only)
+_RemoteConnectionUpdateRequestSlots = type(
+    "_RemoteConnectionUpdateRequestSlots", (), {"__slots__": vars(RemoteConnectionUpdateRequest)["__slots__"]}
+)
 
 
 class RemoteConnectionUpdateRequestExtras(TypedDict, total=False):

@@ -15,7 +15,7 @@ __all__ = ["RemoteConnections"]
 _WHAT: Final = "remote connections"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class RemoteConnections:
     """The ``RemoteConnections`` schema, generated from the spec and our overlay.
 
@@ -51,9 +51,16 @@ class RemoteConnections:
             raise wrong_type(_WHAT, "remotes", remotes, "list")
         else:
             remotes = tuple(_item_remotes(item) for item in remotes)
-        return cls(
-            remotes=remotes,
-        )
+        if cls is not RemoteConnections:  # a subclass: its own __init__
+            return cls(
+                remotes=remotes,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_RemoteConnectionsSlots)
+        built.remotes = remotes
+        built.__class__ = RemoteConnections
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -61,6 +68,12 @@ class RemoteConnections:
         if self.remotes is not None:
             out["remotes"] = [item.to_dict() for item in self.remotes]
         return out
+
+
+# the same memory layout as RemoteConnections, without its frozen __setattr__ (used by from_dict only)
+_RemoteConnectionsSlots = type(
+    "_RemoteConnectionsSlots", (), {"__slots__": vars(RemoteConnections)["__slots__"]}
+)
 
 
 def _item_remotes(item: Any) -> RemoteConnection:

@@ -14,7 +14,7 @@ __all__ = ["Replication"]
 _WHAT: Final = "replication"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class Replication:
     """The ``Replication`` schema, generated from the spec and our overlay.
 
@@ -248,23 +248,44 @@ class Replication:
             pass
         elif type(max_age_seconds) is not int:
             raise wrong_type(_WHAT, "maxAgeSeconds", max_age_seconds, "int")
-        return cls(
-            id=id,
-            local_bucket_id=local_bucket_id,
-            max_queue_size_bytes=max_queue_size_bytes,
-            name=name,
-            org_id=org_id,
-            remote_id=remote_id,
-            current_queue_size_bytes=current_queue_size_bytes,
-            description=description,
-            drop_non_retryable_data=drop_non_retryable_data,
-            latest_error_message=latest_error_message,
-            latest_response_code=latest_response_code,
-            remaining_bytes_to_be_synced=remaining_bytes_to_be_synced,
-            remote_bucket_id=remote_bucket_id,
-            remote_bucket_name=remote_bucket_name,
-            max_age_seconds=max_age_seconds,
-        )
+        if cls is not Replication:  # a subclass: its own __init__
+            return cls(
+                id=id,
+                local_bucket_id=local_bucket_id,
+                max_queue_size_bytes=max_queue_size_bytes,
+                name=name,
+                org_id=org_id,
+                remote_id=remote_id,
+                current_queue_size_bytes=current_queue_size_bytes,
+                description=description,
+                drop_non_retryable_data=drop_non_retryable_data,
+                latest_error_message=latest_error_message,
+                latest_response_code=latest_response_code,
+                remaining_bytes_to_be_synced=remaining_bytes_to_be_synced,
+                remote_bucket_id=remote_bucket_id,
+                remote_bucket_name=remote_bucket_name,
+                max_age_seconds=max_age_seconds,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_ReplicationSlots)
+        built.id = id
+        built.local_bucket_id = local_bucket_id
+        built.max_queue_size_bytes = max_queue_size_bytes
+        built.name = name
+        built.org_id = org_id
+        built.remote_id = remote_id
+        built.current_queue_size_bytes = current_queue_size_bytes
+        built.description = description
+        built.drop_non_retryable_data = drop_non_retryable_data
+        built.latest_error_message = latest_error_message
+        built.latest_response_code = latest_response_code
+        built.remaining_bytes_to_be_synced = remaining_bytes_to_be_synced
+        built.remote_bucket_id = remote_bucket_id
+        built.remote_bucket_name = remote_bucket_name
+        built.max_age_seconds = max_age_seconds
+        built.__class__ = Replication
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -300,3 +321,7 @@ class Replication:
         if self.max_age_seconds is not None:
             out["maxAgeSeconds"] = self.max_age_seconds
         return out
+
+
+# the same memory layout as Replication, without its frozen __setattr__ (used by from_dict only)
+_ReplicationSlots = type("_ReplicationSlots", (), {"__slots__": vars(Replication)["__slots__"]})

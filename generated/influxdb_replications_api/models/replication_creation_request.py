@@ -14,7 +14,7 @@ __all__ = ["ReplicationCreationRequest", "ReplicationCreationRequestExtras"]
 _WHAT: Final = "replication creation request"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class ReplicationCreationRequest:
     """The ``ReplicationCreationRequest`` schema, generated from the spec and our overlay.
 
@@ -187,18 +187,34 @@ class ReplicationCreationRequest:
             pass
         elif type(remote_bucket_name) is not str:
             raise wrong_type(_WHAT, "remoteBucketName", remote_bucket_name, "str")
-        return cls(
-            local_bucket_id=local_bucket_id,
-            max_age_seconds=max_age_seconds,
-            max_queue_size_bytes=max_queue_size_bytes,
-            name=name,
-            org_id=org_id,
-            remote_id=remote_id,
-            description=description,
-            drop_non_retryable_data=drop_non_retryable_data,
-            remote_bucket_id=remote_bucket_id,
-            remote_bucket_name=remote_bucket_name,
-        )
+        if cls is not ReplicationCreationRequest:  # a subclass: its own __init__
+            return cls(
+                local_bucket_id=local_bucket_id,
+                max_age_seconds=max_age_seconds,
+                max_queue_size_bytes=max_queue_size_bytes,
+                name=name,
+                org_id=org_id,
+                remote_id=remote_id,
+                description=description,
+                drop_non_retryable_data=drop_non_retryable_data,
+                remote_bucket_id=remote_bucket_id,
+                remote_bucket_name=remote_bucket_name,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_ReplicationCreationRequestSlots)
+        built.local_bucket_id = local_bucket_id
+        built.max_age_seconds = max_age_seconds
+        built.max_queue_size_bytes = max_queue_size_bytes
+        built.name = name
+        built.org_id = org_id
+        built.remote_id = remote_id
+        built.description = description
+        built.drop_non_retryable_data = drop_non_retryable_data
+        built.remote_bucket_id = remote_bucket_id
+        built.remote_bucket_name = remote_bucket_name
+        built.__class__ = ReplicationCreationRequest
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -224,6 +240,12 @@ class ReplicationCreationRequest:
         if self.remote_bucket_name is not None:
             out["remoteBucketName"] = self.remote_bucket_name
         return out
+
+
+# the same memory layout as ReplicationCreationRequest, without its frozen __setattr__ (used by from_dict only)
+_ReplicationCreationRequestSlots = type(
+    "_ReplicationCreationRequestSlots", (), {"__slots__": vars(ReplicationCreationRequest)["__slots__"]}
+)
 
 
 class ReplicationCreationRequestExtras(TypedDict, total=False):

@@ -14,7 +14,7 @@ __all__ = ["ReplicationUpdateRequest", "ReplicationUpdateRequestExtras"]
 _WHAT: Final = "replication update request"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class ReplicationUpdateRequest:
     """The ``ReplicationUpdateRequest`` schema, generated from the spec and our overlay.
 
@@ -154,16 +154,30 @@ class ReplicationUpdateRequest:
             pass
         elif type(remote_id) is not str:
             raise wrong_type(_WHAT, "remoteID", remote_id, "str")
-        return cls(
-            description=description,
-            drop_non_retryable_data=drop_non_retryable_data,
-            max_age_seconds=max_age_seconds,
-            max_queue_size_bytes=max_queue_size_bytes,
-            name=name,
-            remote_bucket_id=remote_bucket_id,
-            remote_bucket_name=remote_bucket_name,
-            remote_id=remote_id,
-        )
+        if cls is not ReplicationUpdateRequest:  # a subclass: its own __init__
+            return cls(
+                description=description,
+                drop_non_retryable_data=drop_non_retryable_data,
+                max_age_seconds=max_age_seconds,
+                max_queue_size_bytes=max_queue_size_bytes,
+                name=name,
+                remote_bucket_id=remote_bucket_id,
+                remote_bucket_name=remote_bucket_name,
+                remote_id=remote_id,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_ReplicationUpdateRequestSlots)
+        built.description = description
+        built.drop_non_retryable_data = drop_non_retryable_data
+        built.max_age_seconds = max_age_seconds
+        built.max_queue_size_bytes = max_queue_size_bytes
+        built.name = name
+        built.remote_bucket_id = remote_bucket_id
+        built.remote_bucket_name = remote_bucket_name
+        built.remote_id = remote_id
+        built.__class__ = ReplicationUpdateRequest
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -185,6 +199,12 @@ class ReplicationUpdateRequest:
         if self.remote_id is not None:
             out["remoteID"] = self.remote_id
         return out
+
+
+# the same memory layout as ReplicationUpdateRequest, without its frozen __setattr__ (used by from_dict only)
+_ReplicationUpdateRequestSlots = type(
+    "_ReplicationUpdateRequestSlots", (), {"__slots__": vars(ReplicationUpdateRequest)["__slots__"]}
+)
 
 
 class ReplicationUpdateRequestExtras(TypedDict, total=False):

@@ -15,7 +15,7 @@ __all__ = ["Replications"]
 _WHAT: Final = "replications"
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class Replications:
     """The ``Replications`` schema, generated from the spec and our overlay.
 
@@ -51,9 +51,16 @@ class Replications:
             raise wrong_type(_WHAT, "replications", replications, "list")
         else:
             replications = tuple(_item_replications(item) for item in replications)
-        return cls(
-            replications=replications,
-        )
+        if cls is not Replications:  # a subclass: its own __init__
+            return cls(
+                replications=replications,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_ReplicationsSlots)
+        built.replications = replications
+        built.__class__ = Replications
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -61,6 +68,10 @@ class Replications:
         if self.replications is not None:
             out["replications"] = [item.to_dict() for item in self.replications]
         return out
+
+
+# the same memory layout as Replications, without its frozen __setattr__ (used by from_dict only)
+_ReplicationsSlots = type("_ReplicationsSlots", (), {"__slots__": vars(Replications)["__slots__"]})
 
 
 def _item_replications(item: Any) -> Replication:

@@ -19,7 +19,7 @@ _CHOICES_type_: Final = frozenset(
 )
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class RetentionRule:
     """The ``RetentionRule`` schema, generated from the spec and our overlay.
 
@@ -84,11 +84,20 @@ class RetentionRule:
             type_ = "expire"
         elif type_ not in _CHOICES_type_:
             raise ShapeError(f"{_WHAT}: type is {type_!r}, not one of {sorted(_CHOICES_type_)}")
-        return cls(
-            every_seconds=every_seconds,
-            shard_group_duration_seconds=shard_group_duration_seconds,
-            type_=type_,
-        )
+        if cls is not RetentionRule:  # a subclass: its own __init__
+            return cls(
+                every_seconds=every_seconds,
+                shard_group_duration_seconds=shard_group_duration_seconds,
+                type_=type_,
+            )
+        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
+        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
+        built: Any = object.__new__(_RetentionRuleSlots)
+        built.every_seconds = every_seconds
+        built.shard_group_duration_seconds = shard_group_duration_seconds
+        built.type_ = type_
+        built.__class__ = RetentionRule
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
@@ -100,3 +109,7 @@ class RetentionRule:
         if self.type_ is not None:
             out["type"] = self.type_
         return out
+
+
+# the same memory layout as RetentionRule, without its frozen __setattr__ (used by from_dict only)
+_RetentionRuleSlots = type("_RetentionRuleSlots", (), {"__slots__": vars(RetentionRule)["__slots__"]})
