@@ -6,6 +6,7 @@ lookup (404), authorization (401), then the store's constraints.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -115,6 +116,7 @@ def remote_json(remote: Remote) -> dict[str, Any]:
         remoteOrgID=remote.remote_org_id,
         allowInsecureTLS=remote.allow_insecure_tls,
     )
+    _add_extra(out, remote.extra)
     return out
 
 
@@ -141,15 +143,40 @@ def replication_json(rep: Replication, sizes: tuple[int, int], *, latest: bool) 
         out["latestErrorMessage"] = rep.latest_error_message
     out["dropNonRetryableData"] = rep.drop_non_retryable_data
     out["maxAgeSeconds"] = rep.max_age_seconds
+    _add_extra(out, rep.extra)
     return out
+
+
+def _add_extra(out: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Append the kept unknown keys; they never replace a key the server writes itself."""
+    for key, value in extra.items():
+        out.setdefault(key, value)
 
 
 class ManagementApi:
     """The remotes and replications endpoints over one store and engine."""
 
-    def __init__(self, store: Store, engine: Engine) -> None:
+    def __init__(self, store: Store, engine: Engine, *, keep_unknown_fields: bool = False) -> None:
         self._store = store
         self._engine = engine
+        self._keep_unknown_fields = keep_unknown_fields
+
+    def _unknown(self, call: Call, request_type: RequestType) -> dict[str, Any]:
+        """With keep_unknown_fields: the body's non-null top-level keys that the request type lacks.
+
+        The real server ignores them (Go's decoder drops unknown keys); the knob lets tests act as a
+        newer server that knows fields this one does not. Called after ``_decode`` accepted the body.
+        """
+        if not self._keep_unknown_fields:
+            return {}
+        try:
+            value = json.loads(call.body)
+        except ValueError:  # e.g. trailing data after the first value, which Go's decoder ignores
+            return {}
+        if not isinstance(value, dict):
+            return {}
+        known = {f.name.lower() for f in request_type.fields}
+        return {k: v for k, v in value.items() if k.lower() not in known and v is not None}
 
     # --- remotes -----------------------------------------------------------------------------------
 
@@ -204,6 +231,7 @@ class ManagementApi:
             remote_org_id=fields.get("remoteOrgID"),
             allow_insecure_tls=fields.get("allowInsecureTLS", False),
             seq=self._store.next_seq(),
+            extra=self._unknown(call, CREATE_REMOTE),
         )
         self._store.remotes[remote.id] = remote
         return ok(remote_json(remote), 201)
@@ -226,6 +254,7 @@ class ManagementApi:
         remote.remote_api_token = fields.get("remoteAPIToken", remote.remote_api_token)
         remote.remote_org_id = fields.get("remoteOrgID", remote.remote_org_id)
         remote.allow_insecure_tls = fields.get("allowInsecureTLS", remote.allow_insecure_tls)
+        remote.extra.update(self._unknown(call, UPDATE_REMOTE))
         return ok(remote_json(remote))
 
     async def delete_remote(self, call: Call, raw_id: str) -> web.Response:
@@ -353,6 +382,7 @@ class ManagementApi:
             drop_non_retryable_data=fields.get("dropNonRetryableData", False),
             max_age_seconds=fields.get("maxAgeSeconds", 0),
             seq=self._store.next_seq(),
+            extra=self._unknown(call, CREATE_REPLICATION),
         )
         self._store.replications[rep.id] = rep
         self._engine.open(rep)
@@ -395,6 +425,7 @@ class ManagementApi:
             queue = self._engine.queues.get(rep.id)
             if queue is not None:
                 queue.max_size = rep.max_queue_size_bytes
+        rep.extra.update(self._unknown(call, UPDATE_REPLICATION))
         return ok(replication_json(rep, self._sizes(rep), latest=False))
 
     async def _validate_update(self, rep: Replication, fields: dict[str, Any]) -> web.Response:

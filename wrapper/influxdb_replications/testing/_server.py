@@ -48,7 +48,15 @@ def _redact(value: str) -> str:
 
 
 class FakeInfluxDB:
-    """A fake InfluxDB OSS 2.x server on 127.0.0.1 for tests; see the package docstring."""
+    """A fake InfluxDB OSS 2.x server on 127.0.0.1 for tests; see the package docstring.
+
+    Besides the knobs listed there, ``keep_unknown_fields`` (default False) keeps the non-null top-level
+    keys of remote and replication create and update bodies that this server does not know, and returns
+    them in that object's JSON (an update overwrites a kept key; a validate-only request keeps nothing).
+    The fake then acts as a newer server with fields this one lacks, for testing that a new spec field
+    reaches every layer (tests/generated/test_spec_flow.py). Off, unknown keys are ignored, as the real
+    server does.
+    """
 
     def __init__(
         self,
@@ -61,6 +69,7 @@ class FakeInfluxDB:
         remote_timeout: float = 120.0,
         backoff_scale: float = 1.0,
         purge_interval: float = 60.0,
+        keep_unknown_fields: bool = False,
     ) -> None:
         if isinstance(buckets, str):
             raise TypeError("buckets must be a sequence of names, not a single string")
@@ -76,7 +85,7 @@ class FakeInfluxDB:
         self._engine = Engine(
             self._store, self._writer, backoff_scale=backoff_scale, purge_interval=purge_interval
         )
-        self._management = ManagementApi(self._store, self._engine)
+        self._management = ManagementApi(self._store, self._engine, keep_unknown_fields=keep_unknown_fields)
         self._platform = PlatformApi(self._store, self._engine)
         self._faults = FaultList()
         self._runner: web.AppRunner | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from ._errors import ApiError, invalid
 from ._ids import IDError, new_id, parse_id
@@ -144,6 +145,8 @@ class Remote:
     remote_org_id: str | None
     allow_insecure_tls: bool
     seq: int = 0
+    # body keys the server does not know, kept only with FakeInfluxDB(keep_unknown_fields=True)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"Remote(id={self.id!r}, name={self.name!r}, remote_url={self.remote_url!r})"
@@ -167,6 +170,8 @@ class Replication:
     latest_response_code: int | None = None
     latest_error_message: str | None = None
     seq: int = 0
+    # body keys the server does not know, kept only with FakeInfluxDB(keep_unknown_fields=True)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 SeriesKey = tuple[str, tuple[tuple[str, str], ...]]
