@@ -274,7 +274,11 @@ def test_enum_values_are_checked() -> None:
 
 
 def test_to_dict_leaves_none_out() -> None:
-    """to_dict writes every field that is not None under its JSON key, and nothing else."""
+    """to_dict writes every field that is not None under its JSON key, and nothing else.
+
+    An optional request property is sent only when passed, whatever its schema default (the required
+    ones with a default, maxAgeSeconds and maxQueueSizeBytes, are always sent).
+    """
     request = ReplicationCreationRequest(
         name="r", org_id="o", remote_id="m", local_bucket_id="l", remote_bucket_id=None, description="d"
     )
@@ -286,7 +290,6 @@ def test_to_dict_leaves_none_out() -> None:
         "description": "d",
         "maxAgeSeconds": 604800,
         "maxQueueSizeBytes": 67108860,
-        "dropNonRetryableData": False,
     }
 
 
@@ -336,9 +339,12 @@ def test_fields_metadata_matches_the_attrs_fields(cls: type[Any]) -> None:
     assert [s.name for s in specs] == [f.name for f in fields]
     assert len({s.key for s in specs}) == len(specs)
     hints = typing.get_type_hints(cls)
+    request = cls.__name__.endswith("Request")
     for spec, field in zip(specs, fields, strict=True):
         if spec.required and spec.default is None:
             assert field.default is attrs.NOTHING, spec.name
+        elif request and not spec.required:  # a request sends only what was passed
+            assert field.default is None, spec.name
         else:  # optional, or required with a schema default that stands in for an absent key
             assert field.default == spec.default, spec.name
         hint = hints[spec.name]

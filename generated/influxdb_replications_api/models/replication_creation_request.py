@@ -38,7 +38,7 @@ class ReplicationCreationRequest:
     org_id: str
     remote_id: str
     description: str | None = None
-    drop_non_retryable_data: bool = False
+    drop_non_retryable_data: bool | None = None
     remote_bucket_id: str | None = None
     remote_bucket_name: str | None = None
 
