@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._hints import HINT_LEAD, append_hint, durable_queue_message, match_validation
+
 if TYPE_CHECKING:
     from ._health import ReplicationStatus
     from ._models import Replication
@@ -200,7 +202,64 @@ class BadRequestError(APIStatusError):
 
 
 class ValidationFailedError(BadRequestError):
-    """400 from a validate helper: the server could not write to the remote with these settings."""
+    """400 from a validate helper: the server could not write to the remote with these settings.
+
+    Attributes:
+        hint: One sentence saying what to change, when the cause is a known failure (module ``_hints``);
+            it also ends the message. None when the cause matches no known failure.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: str | None = None,
+        method: str = "",
+        url: str = "",
+        headers: httpx.Headers | None = None,
+        body: bytes = b"",
+        retry_after: float | None = None,
+        hint: str | None = None,
+    ) -> None:
+        if hint is None:
+            found = match_validation(message)
+            hint = None if found is None else found.hint
+        self.hint = hint
+        super().__init__(
+            append_hint(message, hint),
+            status_code=status_code,
+            code=code,
+            method=method,
+            url=url,
+            headers=headers,
+            body=body,
+            retry_after=retry_after,
+        )
+
+    def with_message(self, message: str) -> ValidationFailedError:
+        """Return a copy with another message; the hint stays, at the end of the message."""
+        return self._copy(message, self.hint)
+
+    def with_hint(self, hint: str) -> ValidationFailedError:
+        """Return a copy whose hint is ``hint``, in place of the one at the end of the message."""
+        message = self.message
+        if self.hint is not None and message.endswith(HINT_LEAD + self.hint):
+            message = message[: -len(HINT_LEAD + self.hint)]
+        return self._copy(message, hint)
+
+    def _copy(self, message: str, hint: str | None) -> ValidationFailedError:
+        return type(self)(
+            message,
+            status_code=self.status_code,
+            code=self.code,
+            method=self.method,
+            url=self.url,
+            headers=self.headers,
+            body=self.body,
+            retry_after=self.retry_after,
+            hint=hint,
+        )
 
 
 class UnauthorizedError(APIStatusError):
@@ -311,7 +370,7 @@ def error_from_response(
     if secret and secret in message:
         message = message.replace(secret, "***")
     cls = error_class(response.status, code, message)
-    return cls(
+    error = cls(
         message,
         status_code=response.status,
         code=code,
@@ -321,6 +380,8 @@ def error_from_response(
         body=response.body,
         retry_after=retry_after,
     )
+    # one replication without a durable queue fails every list (reference 3.2): say which and what to do
+    return durable_queue_message(error)
 
 
 class SyncTimeoutError(InfluxDBError, TimeoutError):

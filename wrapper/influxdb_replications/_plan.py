@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._args import is_id
 from ._errors import ApplyError, NotFoundError
+from ._hints import plan_missing_org
 from ._models import RemoteConnection, Replication
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Kind, Plan
 
@@ -155,6 +156,7 @@ async def _steps(
             step = _update_remote(want, have)
             if step is not None:
                 steps.append(step)
+    plan_missing_org(steps, remote_by_name, desired.remotes)  # warn: a remote without org ID (reference 4)
 
     for want_rep in desired.replications:
         have_rep = replication_by_name.get(want_rep.name)

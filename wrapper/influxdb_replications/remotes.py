@@ -29,6 +29,7 @@ from influxdb_replications_api.types import UNSET
 from ._args import check_bool, check_id, check_name, check_str, check_url
 from ._client import Reconcile, ignore_body
 from ._errors import AlreadyExistsError, NotFoundError
+from ._hints import warn_missing_org
 from ._models import (
     RemoteConnection,
     list_from_json,
@@ -244,7 +245,7 @@ class Remotes:
         return await client._request(
             "remotes.create",
             post_remote_connection,
-            parse=remote_from_json,
+            parse=warn_missing_org(remote_from_json),
             timeout=timeout,
             trace_span=trace_span,
             reconcile=Reconcile(lookup=lookup, verify=verify),
@@ -308,7 +309,7 @@ class Remotes:
         return await self._client._request(
             "remotes.update",
             patch_remote_connection_by_id,
-            parse=remote_from_json,
+            parse=warn_missing_org(remote_from_json),
             timeout=timeout,
             trace_span=trace_span,
             remote_id=remote_id,

@@ -49,6 +49,7 @@ from ._errors import (
     ValidationFailedError,
 )
 from ._health import ReplicationStatus, assess, check_ratio, format_bytes
+from ._hints import hint_sentence, validated_by_name, warn_max_age_change
 from ._models import RemoteConnection, Replication, replication_from_json, replications_from_json
 
 if TYPE_CHECKING:
@@ -58,18 +59,6 @@ __all__ = ["Replications"]
 
 Timeout = float | httpx.Timeout | None
 RemoteRef = str | RemoteConnection
-
-# Contract note 8: what to tell a caller whose validation could not have succeeded.
-_NOTE_CREATE_BY_NAME = (
-    " Note: the server validates a new replication with the remote bucket ID only and sends an empty "
-    "bucket to the remote, so validate_create(remote_bucket=NAME) cannot succeed; validate with "
-    "remote_bucket_id=..., or create the replication and call replications.validate(id)."
-)
-_NOTE_UPDATE_BY_NAME = (
-    " Note: this replication targets a remote bucket by name, and the server's validation of an update "
-    "still uses that stored name, not the new remote_bucket_id; apply the update and call "
-    "replications.validate(id) instead."
-)
 
 
 def _check_remote(remote: Any, arg: str = "remote") -> RemoteRef:
@@ -456,7 +445,7 @@ class Replications:
         except ValidationFailedError as exc:
             if remote_bucket is None:
                 raise
-            raise exc.with_message(exc.message + _NOTE_CREATE_BY_NAME) from None
+            raise validated_by_name(exc, update=False) from None  # contract note 8
 
     # ------------------------------------------------------------------ update
 
@@ -566,7 +555,7 @@ class Replications:
         return await self._client._request(
             "replications.update",
             patch_replication_by_id,
-            parse=replication_from_json,
+            parse=warn_max_age_change(replication_from_json, max_age_seconds),
             timeout=timeout,
             trace_span=trace_span,
             replication_id=replication_id,
@@ -649,7 +638,7 @@ class Replications:
                 raise exc from None
             if not current.remote_bucket_name:
                 raise
-            raise exc.with_message(exc.message + _NOTE_UPDATE_BY_NAME) from None
+            raise validated_by_name(exc, update=True) from None  # contract note 8
 
     # ------------------------------------------------------------------ delete and validate
 
@@ -818,7 +807,7 @@ class Replications:
                 raise SyncTimeoutError(
                     f"replication {current.name!r} ({current.id}) not synced after {waited:.1f} s: "
                     f"{remaining} bytes ({format_bytes(remaining)}) still to send; "
-                    f"{status.health.value}: {status.reason}",
+                    f"{status.health.value}: {status.reason}" + hint_sentence(status.hint),
                     replication=current,
                     status=status,
                     waited=waited,
