@@ -445,7 +445,9 @@ async def test_status_and_wait_when_healthy(conn: list[str], cloud: FakeInfluxDB
     assert status.code == EXIT_OK
     entry = status.json()["replications"][0]
     assert (entry["id"], entry["name"], entry["synced"]) == (rep_id, "rep", True)
-    assert set(entry) == {"id", "name", "health", "reason", "warnings", "hint", "synced", "queue_fill", "replication"}
+    assert set(entry) == {
+        "id", "name", "health", "reason", "warnings", "hint", "synced", "queue_fill", "replication",
+    }  # fmt: skip
     assert entry["replication"]["latest_response_code"] == 204
     table_rows = rows((await cli(*conn, "status", "rep")).out)
     assert [(r["NAME"], r["ID"], r["HEALTH"], r["SYNCED"]) for r in table_rows] == [
