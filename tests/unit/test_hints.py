@@ -6,6 +6,7 @@ import io
 import logging
 import pickle
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -543,3 +544,16 @@ def test_log_records_of_the_cli_go_to_its_stream() -> None:
     finally:
         handler.close()
     assert stream.getvalue() == "warning: remote 'cloud' has no remote_org_id\n"
+
+
+def test_the_readme_table_matches_the_code() -> None:
+    """README's "When replication fails" table has one row per known failure, with its hint and section."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## When replication fails", 1)[1].split("\n## ", 1)[0]
+    rows = [
+        line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| symptom")
+    ]
+    assert len(rows) == len(KNOWN_FAILURES)
+    for line, row in zip(rows, KNOWN_FAILURES, strict=True):
+        cells = [cell.strip() for cell in line.strip("|").split(" | ")]
+        assert cells[1:] == [row.hint, row.section], row.key
