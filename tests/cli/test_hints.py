@@ -155,3 +155,37 @@ async def test_plan_warns_about_a_declared_remote_without_org(
     assert applied.code == EXIT_OK
     assert "remote_org_id" in applied.err
     assert CLOUD_TOKEN not in planned.out + planned.err + applied.out + applied.err
+
+
+async def test_fleet_warns_once_and_prints_hints_under_host_rows(
+    edge: FakeInfluxDB, cloud: FakeInfluxDB, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fleet whose remote lacks remote_org_id: one warning for all hosts, and each host's hint in status."""
+    monkeypatch.setenv("EDGE_TOKEN", EDGE_TOKEN)
+    monkeypatch.setenv("CLOUD_TOKEN", CLOUD_TOKEN)
+    async with FakeInfluxDB(token=EDGE_TOKEN, org="edge", buckets=["sensors"], backoff_scale=0.01) as other:
+        path = tmp_path / "fleet.toml"
+        path.write_text(
+            f'[defaults]\norg = "edge"\ntoken_env = "EDGE_TOKEN"\n\n'
+            f'[[hosts]]\nname = "edge-a"\nurl = "{edge.url}"\n\n[[hosts]]\nname = "edge-b"\nurl = "{other.url}"\n\n'
+            f'[[remotes]]\nname = "cloud"\nurl = "{cloud.url}"\ntoken_env = "CLOUD_TOKEN"\n\n'
+            '[[replications]]\nname = "rep"\nremote = "cloud"\nlocal_bucket = "sensors"\nremote_bucket = "archive"\n'
+        )
+        applied = await cli("apply", str(path), "--no-progress")
+        assert applied.code == EXIT_OK, applied.err
+        declared = [line for line in applied.err.splitlines() if line.startswith("warning: declared remote")]
+        assert len(declared) == 1  # the same warning from both hosts, printed once
+        for fake in (edge, other):
+            await write_points(fake, "sensors", ["m v=1 1"], EDGE_TOKEN)
+        status = await poll(
+            ["status", "--file", str(path), "--no-progress"],
+            lambda r: r.out.count(f"  hint: {REMOTE_ORG_MISSING.hint}") == 2,
+        )
+        assert status.code == EXIT_UNHEALTHY
+        lines = status.out.splitlines()
+        for host in ("edge-a", "edge-b"):
+            row = next(i for i, line in enumerate(lines) if line.startswith(host))
+            assert lines[row + 1] == f"  hint: {REMOTE_ORG_MISSING.hint}"
+        as_json = await cli("--json", "status", "--file", str(path), "--no-progress")
+        hints = [r["hint"] for h in as_json.json()["hosts"] for r in h["replications"]]
+        assert hints == [REMOTE_ORG_MISSING.hint] * 2
