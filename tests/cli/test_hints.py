@@ -167,9 +167,11 @@ async def test_fleet_warns_once_and_prints_hints_under_host_rows(
         path = tmp_path / "fleet.toml"
         path.write_text(
             f'[defaults]\norg = "edge"\ntoken_env = "EDGE_TOKEN"\n\n'
-            f'[[hosts]]\nname = "edge-a"\nurl = "{edge.url}"\n\n[[hosts]]\nname = "edge-b"\nurl = "{other.url}"\n\n'
+            f'[[hosts]]\nname = "edge-a"\nurl = "{edge.url}"\n\n'
+            f'[[hosts]]\nname = "edge-b"\nurl = "{other.url}"\n\n'
             f'[[remotes]]\nname = "cloud"\nurl = "{cloud.url}"\ntoken_env = "CLOUD_TOKEN"\n\n'
-            '[[replications]]\nname = "rep"\nremote = "cloud"\nlocal_bucket = "sensors"\nremote_bucket = "archive"\n'
+            '[[replications]]\nname = "rep"\nremote = "cloud"\nlocal_bucket = "sensors"\n'
+            'remote_bucket = "archive"\n'
         )
         applied = await cli("apply", str(path), "--no-progress")
         assert applied.code == EXIT_OK, applied.err
