@@ -55,6 +55,7 @@ from .conftest import (
     ORG_ID,
     REMOTE_BUCKET_ID,
     REMOTE_ID,
+    REMOTE_ORG_ID,
     REPL_ID,
     TOKEN,
     error_json,
@@ -396,12 +397,19 @@ async def test_remote_create_without_org_warns(
     router: respx.Router, client: ReplicationClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     """remotes.create without remote_org_id logs one warning naming the setting, never the token."""
-    router.post("/api/v2/remotes").respond(201, json=remote_json(remoteOrgID=None))
+    route = router.post("/api/v2/remotes")
+    route.respond(201, json=remote_json(remoteOrgID=None))
     caplog.set_level(logging.WARNING, logger="influxdb_replications")
     await client.remotes.create(
         name="cloud", remote_url="https://c.example", remote_api_token="remote-SECRET-9"
     )
-    [record] = caplog.records
+    await client.remotes.create(
+        name="cloud", remote_url="https://c.example", remote_api_token="t", remote_org_id=REMOTE_ORG_ID
+    )
+    route.respond(201, json=remote_json())  # whatever the answer says: the call did not pass it
+    await client.remotes.create(name="cloud", remote_url="https://c.example", remote_api_token="t")
+    assert len(caplog.records) == 2
+    record = caplog.records[0]
     assert record.name == "influxdb_replications" and record.levelno == logging.WARNING
     assert "remote_org_id" in record.getMessage() and REMOTE_ID in record.getMessage()
     assert "remote-SECRET-9" not in caplog.text and TOKEN not in caplog.text
@@ -418,6 +426,8 @@ async def test_remote_update_warns_only_without_org(
     assert caplog.records == []
     route.respond(200, json=remote_json(remoteOrgID=None))
     await client.remotes.update(REMOTE_ID, name="renamed")
+    assert len(caplog.records) == 1
+    await client.remotes.update(REMOTE_ID, remote_org_id=REMOTE_ORG_ID)  # just set: nothing to warn about
     assert len(caplog.records) == 1
 
 

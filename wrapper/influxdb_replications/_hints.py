@@ -345,16 +345,24 @@ def durable_queue_message(error: APIStatusError) -> APIStatusError:
     return error.with_message(text)
 
 
-def warn_missing_org(parse: Callable[[Any], RemoteConnection]) -> Callable[[Any], RemoteConnection]:
-    """Wrap a remote's parser so that a remote without ``remote_org_id`` logs a warning when it is returned.
+def warn_missing_org(
+    parse: Callable[[Any], RemoteConnection], remote_org_id: str | None, *, create: bool = False
+) -> Callable[[Any], RemoteConnection]:
+    """Wrap the parser of ``remotes.create`` / ``remotes.update`` to warn about a remote without org ID.
 
-    The hook of ``remotes.create`` and ``remotes.update``: the warning is about the remote as the server
-    now has it, so renaming a remote that already has an org ID says nothing.
+    The warning (on the ``influxdb_replications`` logger) is logged when the call did not pass
+    ``remote_org_id`` and either it is a create, or the remote as the server returns it has none (so renaming
+    a remote that has an org ID says nothing). Reference 4: the server then sends ``org=`` to the remote.
+
+    Args:
+        parse: The remote's parser.
+        remote_org_id: The ``remote_org_id`` the call passed (None: not passed).
+        create: True for ``remotes.create``.
     """
 
     def parse_and_warn(data: Any) -> RemoteConnection:
         remote = parse(data)
-        if remote.remote_org_id is None:
+        if remote_org_id is None and (create or remote.remote_org_id is None):
             _LOG.warning(
                 "remote connection %r (%s) has no remote_org_id: %s",
                 remote.name,

@@ -245,7 +245,7 @@ class Remotes:
         return await client._request(
             "remotes.create",
             post_remote_connection,
-            parse=warn_missing_org(remote_from_json),
+            parse=warn_missing_org(remote_from_json, remote_org_id, create=True),
             timeout=timeout,
             trace_span=trace_span,
             reconcile=Reconcile(lookup=lookup, verify=verify),
@@ -309,7 +309,7 @@ class Remotes:
         return await self._client._request(
             "remotes.update",
             patch_remote_connection_by_id,
-            parse=warn_missing_org(remote_from_json),
+            parse=warn_missing_org(remote_from_json, remote_org_id),
             timeout=timeout,
             trace_span=trace_span,
             remote_id=remote_id,
