@@ -9,7 +9,8 @@ The tree::
     ├── APIResponseValidationError      a 2xx whose body is not what the endpoint returns
     ├── APIStatusError                  any non-2xx answer: .status_code, .code, .message
     │   ├── BadRequestError             400
-    │   │   └── ValidationFailedError   400 from a validate helper: the check against the remote failed
+    │   │   └── ValidationFailedError   400 from a validate helper: the check against the remote failed;
+    │   │                               .hint says what to change when the cause is a known failure
     │   ├── UnauthorizedError           401 (InfluxDB also uses 401 for "permission missing")
     │   ├── ForbiddenError              403
     │   ├── NotFoundError               404 (also raised for an unknown org, bucket or remote name)
@@ -22,6 +23,10 @@ The tree::
     ├── SyncTimeoutError                wait_until_synced ran out of time (also a TimeoutError):
     │                                   .replication and .status hold the last state seen
     └── ApplyError                      apply stopped part-way: .done (a Plan), .failed (a Change)
+
+A 500 ``durable queue not found for replication ID "<id>"`` on a list of replications (one replication without
+its queue fails them all) or on a delete keeps its class (``ServerError``); its message then also names the
+replication and says how to recover (``_hints.durable_queue_message``).
 
 ``AlreadyExistsError`` and ``RemoteInUseError`` arrive as HTTP 500 but are deterministic answers about the
 data (reference sections 2.3 and 2.6), so they are conflicts, never ``ServerError`` and never retried.
