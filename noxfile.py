@@ -3,7 +3,8 @@
 nox -s tests                  the whole test suite (what CI runs)
 nox -s demo                   the main job: edge -> cloud replication on two embedded servers
 nox -s lint / typecheck       ruff; mypy --strict on wrapper/ and tests/, relaxed on generated/
-nox -s generate               regenerate generated/ from the pinned spec (-- --from FILE, -- --update)
+nox -s generate               regenerate generated/ from the pinned spec (-- --from FILE, -- --update);
+                              adopt a new spec file offline: -- --from new.yml --repin [--commit SHA]
 nox -s generated_up_to_date   fail if generated/ differs from a fresh generation
 nox -s integration            the integration tests against a real server (INFLUX_HOST/TOKEN/ORG)
 """
@@ -63,7 +64,7 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def generate(session: nox.Session) -> None:
-    """Fetch (or --from), trim, overlay and generate into generated/influxdb_replications_api."""
+    """Fetch (or --from, or adopt with --from FILE --repin), trim, overlay and generate into generated/."""
     session.install(*GENERATE_DEPS)
     session.run("python", "scripts/codegen.py", "generate", *session.posargs)
 

@@ -13,7 +13,8 @@ picks the list length by org ID (see ``responses.py``); the other clients pass t
 Clients:
     aiohttp             raw ``aiohttp.ClientSession``: get + ``await r.json()`` (the floor)
     httpx               raw ``httpx.AsyncClient``: get + ``r.json()``
-    generated           the generated layer alone: ``asyncio_detailed`` + its parsed model
+    generated           the generated layer alone: ``build_request`` sent by a raw ``httpx.AsyncClient``, the
+                        answer parsed with the generated models' ``from_dict``
     ours                ``ReplicationClient`` in its default configuration
     ours-aiohttp        ``ReplicationClient(backend="aiohttp")``: the optional aiohttp backend
     ours-httpx-aiohttp  ``ReplicationClient(transport=httpx_aiohttp.AiohttpTransport())``: what a user can
@@ -132,31 +133,38 @@ async def make_httpx(url: str) -> BenchClient:
 
 
 async def make_generated(url: str) -> BenchClient:
-    """The generated layer alone: ``asyncio_detailed`` and its attrs models."""
+    """The generated layer alone: ``build_request``, a default ``httpx.AsyncClient``, ``from_dict``."""
+    import httpx
+
     from influxdb_replications_api.api.replications import (
         get_replication_by_id,
         get_replications,
         post_replication,
     )
-    from influxdb_replications_api.client import AuthenticatedClient
     from influxdb_replications_api.models.replication import Replication
     from influxdb_replications_api.models.replication_creation_request import ReplicationCreationRequest
     from influxdb_replications_api.models.replications import Replications
 
-    api = AuthenticatedClient(base_url=url, token=TOKEN, prefix="Token")
+    http = httpx.AsyncClient(base_url=url, headers=AUTH)
+
+    async def send(request: dict[str, Any], expected: int) -> Any:
+        response = await http.request(
+            request["method"],
+            request["url"],
+            params=request["params"],
+            headers=request["headers"],
+            json=request.get("json"),
+        )
+        if response.status_code != expected:
+            raise BenchError(f"status {response.status_code}")
+        return response.json()
 
     async def list_(n: int) -> Sequence[Any]:
-        response = await get_replications.asyncio_detailed(client=api, org_id=org_id_for(n))
-        parsed = response.parsed
-        if response.status_code != 200 or not isinstance(parsed, Replications):
-            raise BenchError(f"status {response.status_code}")
-        return parsed.replications  # type: ignore[return-value]
+        data = await send(get_replications.build_request(org_id=org_id_for(n)), 200)
+        return Replications.from_dict(data).replications or ()
 
     async def get() -> Any:
-        response = await get_replication_by_id.asyncio_detailed(REPLICATION_ID, client=api)
-        if response.status_code != 200 or not isinstance(response.parsed, Replication):
-            raise BenchError(f"status {response.status_code}")
-        return response.parsed
+        return Replication.from_dict(await send(get_replication_by_id.build_request(REPLICATION_ID), 200))
 
     async def create() -> Any:
         body = ReplicationCreationRequest(
@@ -166,15 +174,11 @@ async def make_generated(url: str) -> BenchClient:
             local_bucket_id=LOCAL_BUCKET_ID,
             remote_bucket_id=REMOTE_BUCKET_ID,
         )
-        response = await post_replication.asyncio_detailed(client=api, body=body)
-        if response.status_code != 201 or not isinstance(response.parsed, Replication):
-            raise BenchError(f"status {response.status_code}")
-        return response.parsed
+        return Replication.from_dict(await send(post_replication.build_request(body=body), 201))
 
-    async def close() -> None:
-        await api.get_async_httpx_client().aclose()
-
-    return BenchClient(list_, get, create, close, note="AuthenticatedClient defaults (httpx defaults)")
+    return BenchClient(
+        list_, get, create, http.aclose, note=f"build_request + httpx {httpx.__version__} defaults"
+    )
 
 
 async def _make_ours(url: str, extra: Callable[[], dict[str, Any]], note: str) -> BenchClient:

@@ -96,7 +96,7 @@ def test_fetch_refuses_a_checksum_mismatch(codegen: ModuleType, upstream: _Upstr
 
 
 def test_fetch_from_local_copy_is_checked_too(codegen: ModuleType, tmp_path: Path) -> None:
-    """--from takes a local file but still insists on the pinned checksum."""
+    """--from takes a local file but still insists on the pinned checksum, pointing to --repin."""
     good = tmp_path / "good.yml"
     good.write_bytes(b"spec")
     pin = {"url_template": "http://127.0.0.1:9/{commit}", "commit": "c" * 40, "latest_commit_api": "x"}
@@ -104,7 +104,7 @@ def test_fetch_from_local_copy_is_checked_too(codegen: ModuleType, tmp_path: Pat
     assert codegen.fetch_spec(pin, from_path=good, cache_dir=tmp_path / "cache") == b"spec"
     bad = tmp_path / "bad.yml"
     bad.write_bytes(b"other")
-    with pytest.raises(codegen.CodegenError, match="checksum mismatch"):
+    with pytest.raises(codegen.CodegenError, match=r"bad\.yml is not the pinned spec.* --repin`$"):
         codegen.fetch_spec(pin, from_path=bad, cache_dir=tmp_path / "cache")
     with pytest.raises(codegen.CodegenError, match="cannot read"):
         codegen.fetch_spec(pin, from_path=tmp_path / "missing.yml")
@@ -158,6 +158,266 @@ def test_committed_pin_matches_the_shared_copy(codegen: ModuleType) -> None:
     if not source.is_file():
         pytest.skip("../shared/openapi/SOURCE.md is not beside this checkout")
     assert pin["sha256"] in source.read_text()
+
+
+# --------------------------------------------------------------------------- adopting a file offline
+
+
+@pytest.fixture
+def scratch(codegen: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """openapi/ copied, cache and generated/ under tmp_path, no ../shared copy to fall back on."""
+    real_pin = codegen.PIN_FILE.read_bytes()
+    openapi = tmp_path / "openapi"
+    shutil.copytree(codegen.OPENAPI_DIR, openapi)
+    paths = {
+        "OPENAPI_DIR": openapi,
+        "PIN_FILE": openapi / "pin.toml",
+        "TRIM_FILE": openapi / "trim.toml",
+        "OVERLAY_FILE": openapi / "overlay.yaml",
+        "GENERATOR_CONFIG": openapi / "generator.yaml",
+        "TEMPLATES_DIR": openapi / "templates",
+        "CACHE_DIR": tmp_path / ".cache" / "openapi",
+        "GENERATED_DIR": tmp_path / "generated" / codegen.PACKAGE_NAME,
+        "SHARED_COPY": tmp_path / "shared" / "absent.yml",
+    }
+    for name, path in paths.items():
+        monkeypatch.setattr(codegen, name, path)
+    yield tmp_path
+    assert (codegen.ROOT / "openapi" / "pin.toml").read_bytes() == real_pin, "a test moved the real pin"
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+MINIMAL = b"openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+
+
+@pytest.mark.usefixtures("generator")
+def test_repin_adopts_a_new_file_offline(
+    codegen: ModuleType, scratch: Path, spec_bytes: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`generate --from new.yml --repin` generates, pins the file's sha256 (commit unknown), caches it."""
+    new_data = spec_bytes + b"\n# a later revision of the same file\n"
+    new_file = scratch / "new.yml"
+    new_file.write_bytes(new_data)
+    old_pin = codegen.read_pin(codegen.PIN_FILE)
+
+    assert codegen.main(["generate", "--from", str(new_file), "--repin"]) == 0
+
+    pin = codegen.read_pin(codegen.PIN_FILE)
+    assert pin == dict(old_pin, sha256=_sha(new_data), commit="unknown", adopted_from="new.yml")
+    assert "# commit unknown" in codegen.PIN_FILE.read_text()
+    assert (codegen.CACHE_DIR / f"{_sha(new_data)}.yml").read_bytes() == new_data
+    assert codegen.diff_trees(codegen.ROOT / "generated" / codegen.PACKAGE_NAME, codegen.GENERATED_DIR) == []
+    assert f"pin moved to {new_file}" in capsys.readouterr().out
+    # later runs need neither --from nor the network: the adopted file is in the cache
+    new_file.unlink()
+    assert codegen.main(["fetch"]) == 0
+    assert capsys.readouterr().out.strip() == str(codegen.CACHE_DIR / f"{_sha(new_data)}.yml")
+
+
+def test_repin_with_commit_records_it(codegen: ModuleType, scratch: Path) -> None:
+    """--commit SHA is recorded beside the adopted sha256, so the pinned URL names that commit."""
+    old_pin = codegen.read_pin(codegen.PIN_FILE)
+    pin = codegen.repin(
+        old_pin,
+        MINIMAL,
+        source="new.yml",
+        commit="e" * 40,
+        pin_file=codegen.PIN_FILE,
+        cache_dir=codegen.CACHE_DIR,
+    )
+    assert codegen.read_pin(codegen.PIN_FILE) == pin
+    assert pin == dict(old_pin, commit="e" * 40, sha256=_sha(MINIMAL), adopted_from="new.yml")
+    assert "e" * 40 in codegen.pinned_url(pin)
+    assert "# commit unknown" not in codegen.PIN_FILE.read_text()
+
+
+def test_repin_of_the_pinned_file_keeps_its_commit(codegen: ModuleType, scratch: Path) -> None:
+    """Repinning the file that is already pinned, without --commit, leaves the pin file as it was."""
+    codegen.write_pin(
+        {"url_template": "u/{commit}", "commit": "1" * 40, "sha256": _sha(MINIMAL), "latest_commit_api": "c"},
+        codegen.PIN_FILE,
+    )
+    before = codegen.PIN_FILE.read_bytes()
+    pin = codegen.read_pin(codegen.PIN_FILE)
+    kept = codegen.repin(
+        pin, MINIMAL, source="same.yml", pin_file=codegen.PIN_FILE, cache_dir=codegen.CACHE_DIR
+    )
+    assert kept == pin
+    assert codegen.PIN_FILE.read_bytes() == before
+    assert (codegen.CACHE_DIR / f"{_sha(MINIMAL)}.yml").read_bytes() == MINIMAL
+
+
+@pytest.mark.parametrize("commit", ["e" * 39, "E" * 40, "main", ""])
+def test_repin_refuses_a_bad_commit(
+    codegen: ModuleType, scratch: Path, commit: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--commit must be a full 40-digit lowercase hex hash; otherwise nothing moves."""
+    new_file = scratch / "new.yml"
+    new_file.write_bytes(MINIMAL)
+    before = codegen.PIN_FILE.read_bytes()
+    with pytest.raises(codegen.CodegenError, match="is not a 40-digit lowercase hex commit hash"):
+        codegen.repin(
+            codegen.read_pin(codegen.PIN_FILE),
+            MINIMAL,
+            source="new.yml",
+            commit=commit,
+            pin_file=codegen.PIN_FILE,
+            cache_dir=codegen.CACHE_DIR,
+        )
+    assert codegen.PIN_FILE.read_bytes() == before
+    assert not codegen.CACHE_DIR.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"openapi: [unclosed\n", "is not YAML (line 2)"),
+        (b"- just\n- a list\n", "is not an OpenAPI 3 document"),
+        (b"swagger: '2.0'\npaths: {}\n", "is not an OpenAPI 3 document"),
+        (b"openapi: 3.0.0\ninfo: {title: t, version: '1'}\n", "is not an OpenAPI 3 document"),
+    ],
+)
+def test_repin_refuses_what_is_not_openapi_yaml(
+    codegen: ModuleType, scratch: Path, content: bytes, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--repin checks that the file is an OpenAPI 3 YAML document before anything moves."""
+    bad = scratch / "bad.yml"
+    bad.write_bytes(content)
+    before = codegen.PIN_FILE.read_bytes()
+    assert codegen.main(["generate", "--from", str(bad), "--repin"]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
+    assert codegen.PIN_FILE.read_bytes() == before
+    assert not codegen.CACHE_DIR.exists()
+    assert not codegen.GENERATED_DIR.exists()
+
+
+def test_repin_moves_nothing_when_generation_fails(
+    codegen: ModuleType, scratch: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An OpenAPI file without our operations fails in the trim step; pin, cache and generated/ stay."""
+    other = scratch / "other.yml"
+    other.write_bytes(b"openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {/other: {get: {}}}\n")
+    before = codegen.PIN_FILE.read_bytes()
+    assert codegen.main(["generate", "--from", str(other), "--repin"]) == 2
+    assert "trim rules match no operation" in capsys.readouterr().err
+    assert codegen.PIN_FILE.read_bytes() == before
+    assert not codegen.CACHE_DIR.exists()
+    assert not codegen.GENERATED_DIR.exists()
+
+
+def test_from_without_repin_refuses_another_file(
+    codegen: ModuleType, scratch: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`generate --from other.yml` refuses a file that is not the pinned one and names --repin."""
+    other = scratch / "other.yml"
+    other.write_bytes(MINIMAL)
+    before = codegen.PIN_FILE.read_bytes()
+    assert codegen.main(["generate", "--from", str(other)]) == 2
+    err = capsys.readouterr().err
+    assert f"{other} is not the pinned spec" in err
+    assert f"`nox -s generate -- --from {other} --repin`" in err
+    assert err.count("\n") == 1
+    assert codegen.PIN_FILE.read_bytes() == before
+    assert not codegen.GENERATED_DIR.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["generate", "--repin"], "pass it with --from FILE"),
+        (["generate", "--commit", "e" * 40], "--commit only goes with --from FILE --repin"),
+        (["generate", "--update", "--from", "x.yml"], "exclude each other"),
+        (["generate", "--update", "--from", "x.yml", "--repin"], "exclude each other"),
+    ],
+)
+def test_generate_options_that_do_not_go_together(
+    codegen: ModuleType, scratch: Path, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--repin needs --from, --commit needs --repin, --update excludes --from; all before any I/O."""
+    before = codegen.PIN_FILE.read_bytes()
+    assert codegen.main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert codegen.PIN_FILE.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["fetch", "check", "generate"])
+def test_unknown_commit_without_a_copy_is_a_one_line_error(
+    codegen: ModuleType,
+    scratch: Path,
+    upstream: _Upstream,
+    command: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """After --repin without --commit, fetch, check and generate without the file say why, in one line."""
+    pin = dict(_pin_for(upstream, "unknown", b"the adopted file"), adopted_from="new.yml")
+    codegen.write_pin(pin, codegen.PIN_FILE)
+    assert codegen.main([command]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: the pinned spec") and err.count("\n") == 1
+    assert "adopted with --repin from new.yml without --commit" in err
+    assert "`--from FILE`" in err and "`--commit SHA`" in err
+    assert "checksum mismatch" not in err
+    assert upstream.hits == []  # no download of a URL that cannot hold the file
+
+
+def test_download_that_is_not_the_adopted_file_says_why(
+    codegen: ModuleType, scratch: Path, upstream: _Upstream, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """When the commit recorded by --repin serves another file, fetch says so instead of a bare mismatch."""
+    commit = "f" * 40
+    adopted = MINIMAL + b"# edited locally\n"
+    upstream.files[f"/{commit}/spec.yaml"] = MINIMAL
+    codegen.write_pin(_pin_for(upstream, "1" * 40, b"old"), codegen.PIN_FILE)
+    codegen.repin(
+        codegen.read_pin(codegen.PIN_FILE),
+        adopted,
+        source="new.yml",
+        commit=commit,
+        pin_file=codegen.PIN_FILE,
+        cache_dir=codegen.CACHE_DIR,
+    )
+    shutil.rmtree(codegen.CACHE_DIR)  # as on another checkout: nothing cached
+
+    assert codegen.main(["fetch"]) == 2
+    err = capsys.readouterr().err
+    assert "adopted with --repin from new.yml" in err
+    assert f"commit {commit[:12]} serves sha256 {_sha(MINIMAL)[:16]}" in err
+    assert "does not hold the adopted file" in err
+    assert "checksum mismatch" not in err and err.count("\n") == 1
+    assert not codegen.CACHE_DIR.exists()
+
+    upstream.files[f"/{commit}/spec.yaml"] = adopted  # the right commit: the download is accepted
+    assert codegen.main(["fetch"]) == 0
+    assert capsys.readouterr().out.strip() == str(codegen.CACHE_DIR / f"{_sha(adopted)}.yml")
+
+
+def test_update_after_repin_forgets_the_adopted_file(
+    codegen: ModuleType, scratch: Path, upstream: _Upstream
+) -> None:
+    """--update takes upstream's newest file and drops adopted_from and the unknown commit."""
+    new = "2" * 40
+    upstream.files["/commits"] = json.dumps([{"sha": new}]).encode()
+    upstream.files[f"/{new}/spec.yaml"] = MINIMAL
+    base = _pin_for(upstream, "1" * 40, b"old")
+    codegen.write_pin(base, codegen.PIN_FILE)
+    repinned = codegen.repin(
+        base,
+        MINIMAL + b"# local\n",
+        source="new.yml",
+        pin_file=codegen.PIN_FILE,
+        cache_dir=codegen.CACHE_DIR,
+    )
+    assert repinned["commit"] == "unknown"
+
+    updated = codegen.update_pin(repinned, codegen.PIN_FILE, codegen.CACHE_DIR)
+
+    assert codegen.read_pin(codegen.PIN_FILE) == updated == dict(base, commit=new, sha256=_sha(MINIMAL))
+    assert "adopted_from" not in codegen.PIN_FILE.read_text()
 
 
 # --------------------------------------------------------------------------- trim and overlay

@@ -233,15 +233,21 @@ def test_retry_policy_is_exposed() -> None:
     assert ReplicationClient(url=BASE, token="t", retry=policy).retry is policy
 
 
-def test_clients_share_one_default_tls_context() -> None:
+def test_clients_share_one_default_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
     """Verifying clients reuse one TLS context (httpx would load the CA bundle again for every client)."""
     from influxdb_replications._client import _shared_tls_context
 
-    contexts = []
+    given: list[Any] = []
+    real = httpx.AsyncHTTPTransport
+
+    def recording(**kwargs: Any) -> httpx.AsyncHTTPTransport:
+        given.append(kwargs["verify"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(httpx, "AsyncHTTPTransport", recording)
     for _ in range(2):
-        client = ReplicationClient(url="https://influx.test", token="t")
-        contexts.append(client._sender.http._transport._pool._ssl_context)  # type: ignore[union-attr]
-    assert contexts[0] is contexts[1] is _shared_tls_context()
-    assert contexts[0].verify_mode is ssl.CERT_REQUIRED
-    unverified = ReplicationClient(url="https://influx.test", token="t", verify=False)
-    assert unverified._sender.http._transport._pool._ssl_context is not contexts[0]  # type: ignore[union-attr]
+        ReplicationClient(url="https://influx.test", token="t")
+    assert given[0] is given[1] is _shared_tls_context()
+    assert given[0].verify_mode is ssl.CERT_REQUIRED
+    ReplicationClient(url="https://influx.test", token="t", verify=False)
+    assert given[2] is False

@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from influxdb_replications import config
+from influxdb_replications._fields import REMOTE as REMOTE_EXTRAS
+from influxdb_replications._fields import REPLICATION as REPLICATION_EXTRAS
 from influxdb_replications.config import ConfigError, FleetConfig, _Locator, load_fleet, loads_fleet
 from influxdb_replications.desired import DesiredRemote, DesiredReplication, DesiredState
 from influxdb_replications.fleet import Host
@@ -105,11 +107,13 @@ def test_docstring_example_parses() -> None:
 
 
 def test_field_tables_match_the_desired_types() -> None:
-    """The keys a remote or replication table accepts are exactly the Desired* fields plus hosts."""
-    remote_fields = {f.name for f in dataclasses.fields(DesiredRemote)}
-    replication_fields = {f.name for f in dataclasses.fields(DesiredReplication)}
-    assert set(config._REMOTE_FIELDS) == remote_fields | {"hosts"}
-    assert set(config._REPLICATION_FIELDS) == replication_fields | {"hosts"}
+    """The keys a remote or replication table accepts are the Desired* keywords, the spec's extras, hosts."""
+    remote_fields = {f.name for f in dataclasses.fields(DesiredRemote)} - {"extra"}
+    replication_fields = {f.name for f in dataclasses.fields(DesiredReplication)} - {"extra"}
+    remote_extras = {spec.name for spec in REMOTE_EXTRAS.all}
+    replication_extras = {spec.name for spec in REPLICATION_EXTRAS.all}
+    assert set(config._REMOTE_FIELDS) == remote_fields | remote_extras | {"hosts", "url"}
+    assert set(config._REPLICATION_FIELDS) == replication_fields | replication_extras | {"hosts"}
 
 
 def test_file_without_hosts_is_one_servers_state() -> None:
@@ -236,7 +240,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "unknown-top-level": (HOSTS + "[remote]  # <-\nname = 'x'\n", "unknown top-level key 'remote'"),
     "unknown-defaults": ('[defaults]\nurl = "http://a:8086"  # <-\n', "[defaults]: unknown key 'url'"),
     "unknown-host": (HOSTS + "port = 8086  # <-\n", "host 'gateway': unknown key 'port'"),
-    "unknown-remote": (REMOTE + 'remote_url = "x"  # <-\n', "remote 'cloud': unknown key 'remote_url'"),
+    "unknown-remote": (REMOTE + 'remote_uri = "x"  # <-\n', "remote 'cloud': unknown key 'remote_uri'"),
     "unknown-replication": (
         REMOTE + REPLICATION + "max_queue = 1  # <-\n",
         "replication 'to-cloud': unknown key 'max_queue'",
@@ -278,7 +282,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
     "remote-without-url": (
         '[[remotes]]  # <-\nname = "cloud"\n',
-        "remote 'cloud': missing required key 'url'",
+        "remote 'cloud': missing required key 'remote_url' (or its older name 'url')",
     ),
     "remote-without-name": (
         REMOTE + '\n[[remotes]]  # <-\nurl = "https://x:8086"\n',

@@ -1,11 +1,11 @@
-"""The JSON-to-model conversion: objects built by the fast path are ordinary frozen models."""
+"""The JSON-to-model conversion of the generated public models: strict, immutable, None for absent."""
 
 from __future__ import annotations
 
-import dataclasses
 import pickle
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -60,10 +60,10 @@ def test_decoded_replication_is_an_ordinary_frozen_model() -> None:
     assert decoded == EXPECTED
     assert hash(decoded) == hash(EXPECTED)
     assert repr(decoded) == repr(EXPECTED)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         decoded.name = "other"  # type: ignore[misc]
-    assert dataclasses.replace(decoded, name="x").name == "x"
-    assert dataclasses.asdict(decoded) == dataclasses.asdict(EXPECTED)
+    assert attrs.evolve(decoded, name="x").name == "x"
+    assert attrs.asdict(decoded) == attrs.asdict(EXPECTED)
     assert pickle.loads(pickle.dumps(decoded)) == EXPECTED
 
 
@@ -81,7 +81,7 @@ def test_decoded_remote_is_an_ordinary_frozen_model() -> None:
         allow_insecure_tls=False,  # absent means False
         description=None,
     )
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         decoded.name = "other"  # type: ignore[misc]
 
 
@@ -101,7 +101,7 @@ def test_either_spelling_of_the_remote_bucket_name_is_read() -> None:
         ("maxQueueSizeBytes", True, "maxQueueSizeBytes is a bool, not int"),
         ("latestResponseCode", 204.0, "latestResponseCode is a float, not int"),
         ("dropNonRetryableData", "false", "dropNonRetryableData is a str, not bool"),
-        ("RemoteBucketName", 7, "RemoteBucketName is not a string"),
+        ("RemoteBucketName", 7, "remoteBucketName is a int, not str"),
     ],
 )
 def test_a_wrong_type_names_the_field(key: str, value: Any, message: str) -> None:
@@ -140,7 +140,7 @@ def test_fast_path_agrees_with_the_constructor(optional: dict[str, Any]) -> None
     """Whatever the optional fields hold, the result equals the model built field by field."""
     body = {k: v for k, v in REPLICATION_JSON.items() if k not in optional} | optional
     decoded = replication_from_json(body)
-    assert decoded == dataclasses.replace(
+    assert decoded == attrs.evolve(
         EXPECTED,
         current_queue_size_bytes=body.get("currentQueueSizeBytes"),
         remaining_bytes_to_be_synced=body.get("remainingBytesToBeSynced"),
@@ -152,25 +152,14 @@ def test_fast_path_agrees_with_the_constructor(optional: dict[str, Any]) -> None
     )
 
 
-def test_a_remembered_shape_still_checks_every_later_object() -> None:
-    """A wrong type in an object whose keys match an earlier, valid one is still refused."""
-    assert replication_from_json(dict(REPLICATION_JSON)) == EXPECTED
-    for key, value in [("maxQueueSizeBytes", "1"), ("id", 7), ("dropNonRetryableData", 0)]:
-        with pytest.raises(ShapeError, match=key):
-            replication_from_json(dict(REPLICATION_JSON, **{key: value}))
-    assert replication_from_json(dict(REPLICATION_JSON)) == EXPECTED
-
-
-def test_key_order_and_nulls_do_not_confuse_remembered_shapes() -> None:
-    forward = dict(REPLICATION_JSON)
+def test_nulls_and_key_order_give_the_same_model() -> None:
+    """Key order does not matter, and null counts as absent (False for dropNonRetryableData)."""
     backward = dict(reversed(list(REPLICATION_JSON.items())))
     nulls = dict(REPLICATION_JSON, description=None, latestResponseCode=None, dropNonRetryableData=None)
-    for _ in range(2):  # the second round takes the remembered builders
-        assert replication_from_json(forward) == EXPECTED
-        assert replication_from_json(backward) == EXPECTED
-        assert replication_from_json(nulls) == dataclasses.replace(
-            EXPECTED, description=None, latest_response_code=None, drop_non_retryable_data=False
-        )
+    assert replication_from_json(backward) == EXPECTED
+    assert replication_from_json(nulls) == attrs.evolve(
+        EXPECTED, description=None, latest_response_code=None, drop_non_retryable_data=False
+    )
 
 
 def test_unknown_keys_are_ignored_and_never_become_code() -> None:
@@ -182,7 +171,7 @@ def test_lists_convert_like_single_objects_and_name_a_bad_item() -> None:
     from influxdb_replications._models import replications_from_json
 
     body = {"replications": [REPLICATION_JSON, dict(REPLICATION_JSON, name="b"), REPLICATION_JSON]}
-    assert replications_from_json(body) == [EXPECTED, dataclasses.replace(EXPECTED, name="b"), EXPECTED]
+    assert replications_from_json(body) == [EXPECTED, attrs.evolve(EXPECTED, name="b"), EXPECTED]
     assert replications_from_json({"replications": None}) == []
     with pytest.raises(ShapeError, match="replication is not a JSON object"):
         replications_from_json({"replications": [REPLICATION_JSON, "x"]})
@@ -190,10 +179,33 @@ def test_lists_convert_like_single_objects_and_name_a_bad_item() -> None:
         replications_from_json({"replications": [REPLICATION_JSON, dict(REPLICATION_JSON, name=1)]})
 
 
-def test_new_shapes_beyond_the_bound_are_converted_but_not_remembered() -> None:
-    from influxdb_replications._models import _MAX_SHAPES, _REPLICATION_KEYS, _Decoder
+def test_public_models_are_the_generated_ones_with_field_metadata() -> None:
+    """The public classes come from the generated package and list every attribute in FIELDS."""
+    assert Replication.__module__ == "influxdb_replications_api.models.replication"
+    assert RemoteConnection.__module__ == "influxdb_replications_api.models.remote_connection"
+    for model in (Replication, RemoteConnection):
+        assert [spec.name for spec in model.FIELDS] == [f.name for f in attrs.fields(model)]
+    by_name = {spec.name: spec for spec in Replication.FIELDS}
+    assert by_name["remote_bucket_name"].aliases == ("RemoteBucketName",)
+    assert by_name["max_queue_size_bytes"].key == "maxQueueSizeBytes"
+    assert by_name["max_queue_size_bytes"].required
 
-    decoder = _Decoder(Replication, _REPLICATION_KEYS, "replication")
-    for n in range(_MAX_SHAPES + 10):
-        assert decoder(dict(REPLICATION_JSON, **{f"extra{n}": n})) == EXPECTED
-    assert len(decoder._builders) == _MAX_SHAPES
+
+def test_models_refuse_positional_arguments() -> None:
+    """Models are keyword-only, so a new spec field can never shift a positional argument."""
+    positional: tuple[Any, ...] = ("0b1e5c0ffee00001", "00000000000003e8", "cloud", "http://c:8086")
+    build: Any = RemoteConnection
+    with pytest.raises(TypeError):
+        build(*positional)
+
+
+def test_to_dict_is_the_servers_spelling_without_nones() -> None:
+    """to_dict writes JSON keys and leaves out what is None."""
+    remote = remote_from_json({"id": "0b1e5c0ffee00001", "orgID": "00", "name": "c", "remoteURL": "http://c"})
+    assert remote.to_dict() == {
+        "id": "0b1e5c0ffee00001",
+        "orgID": "00",
+        "name": "c",
+        "remoteURL": "http://c",
+        "allowInsecureTLS": False,
+    }

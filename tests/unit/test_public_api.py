@@ -52,7 +52,7 @@ def _params(func: object) -> dict[str, object]:
     return {
         name: p.default
         for name, p in signature.parameters.items()
-        if name != "self" and name not in ("timeout", "trace_span")
+        if name != "self" and name not in ("timeout", "trace_span") and p.kind is not p.VAR_KEYWORD
     }
 
 
@@ -153,6 +153,26 @@ def test_method_signatures(func: object, expected: dict[str, object]) -> None:
     assert signature.parameters["timeout"].default is None
     assert signature.parameters["trace_span"].default is None
     assert "Unset" not in str(signature)
+
+
+WITH_FIELDS = {
+    "Remotes.create": "RemoteConnectionCreationRequestExtras",
+    "Remotes.update": "RemoteConnectionUpdateRequestExtras",
+    "Replications.create": "ReplicationCreationRequestExtras",
+    "Replications.validate_create": "ReplicationCreationRequestExtras",
+    "Replications.update": "ReplicationUpdateRequestExtras",
+    "Replications.validate_update": "ReplicationUpdateRequestExtras",
+}
+
+
+@pytest.mark.parametrize(("qualname", "typed_dict"), sorted(WITH_FIELDS.items()))
+def test_create_and_update_take_the_specs_other_fields(qualname: str, typed_dict: str) -> None:
+    """create/update (and their validate twins) end in ``**fields: Unpack[<generated Extras TypedDict>]``."""
+    owner, method = qualname.split(".")
+    func = getattr({"Remotes": Remotes, "Replications": Replications}[owner], method)
+    last = list(inspect.signature(func).parameters.values())[-1]
+    assert last.kind is last.VAR_KEYWORD and last.name == "fields"
+    assert f"Unpack[{typed_dict}]" in str(last.annotation)
 
 
 def test_import_is_light() -> None:

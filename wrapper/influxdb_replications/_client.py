@@ -1,11 +1,11 @@
 """ReplicationClient: configuration, lifecycle, org resolution and the one request path.
 
 Every call of every resource goes through ``ReplicationClient._request``: the generated endpoint module
-builds the request (``_get_kwargs``: method, path, query, headers and the body from the generated request
-models), a sender (``_transport.py``: httpx by default, aiohttp on request) sends it, the retry loop
-(decisions in ``_retry.py``) repeats it where that is safe, and the body is decoded once, straight into a
-public model (``_models.py``) or a typed error (``_errors.py``). The generated response models are not
-used on this path: converting through them first doubled the CPU cost of long lists.
+builds the request (its public ``build_request``: method, path, query, headers and the body from the
+generated request model), a sender (``_transport.py``: httpx by default, aiohttp on request) sends it,
+the retry loop (decisions in ``_retry.py``) repeats it where that is safe, and the body is decoded once,
+straight into a generated model (its ``from_dict``; ``_models.py`` names the public ones) or a typed
+error (``_errors.py``).
 """
 
 # The public methods take `timeout=` by contract (the issue's API); it is an httpx timeout per request,
@@ -30,7 +30,6 @@ import httpx
 
 from influxdb_replications_api.api.buckets import get_buckets
 from influxdb_replications_api.api.organizations import get_orgs
-from influxdb_replications_api.types import UNSET
 
 from ._args import check_id, check_name, check_timeout, check_trace_span, check_url
 from ._errors import (
@@ -198,20 +197,17 @@ class ReplicationClient:
         # InfluxDB's scheme; httpx masks the Authorization value in the Headers repr.
         all_headers["Authorization"] = f"Token {token}"
         self._secret = _Secret(token)
-        if transport is None and isinstance(verify, str):
+        if isinstance(verify, str):  # a CA bundle path
             verify = ssl.create_default_context(cafile=verify)
         self._sender: HttpxSender | AiohttpSender
         if backend == "httpx":
             self._sender = HttpxSender(
-                httpx.AsyncClient(
-                    base_url=base_url,
-                    headers=all_headers,
-                    timeout=default_timeout,
-                    transport=transport,
-                    verify=_shared_tls_context() if verify is True or transport is not None else verify,
-                    follow_redirects=False,
-                    limits=httpx.Limits(max_connections=_MAX_CONNECTIONS, max_keepalive_connections=20),
-                )
+                base_url,
+                all_headers,
+                default_timeout,
+                transport=transport,
+                verify=_shared_tls_context() if verify is True else verify,
+                limits=httpx.Limits(max_connections=_MAX_CONNECTIONS, max_keepalive_connections=20),
             )
         elif backend == "aiohttp":
             if transport is not None:
@@ -313,8 +309,6 @@ class ReplicationClient:
             timeout,
             trace_span,
             org=name,
-            limit=UNSET,
-            descending=UNSET,
         )
 
     async def _resolve_bucket_id(
@@ -331,7 +325,6 @@ class ReplicationClient:
             trace_span,
             org_id=org_id,
             name=bucket,
-            limit=UNSET,
         )
 
     async def _id_by_name(
@@ -385,22 +378,22 @@ class ReplicationClient:
 
         Args:
             op: The operation's row in ``_retry.OPERATIONS``.
-            endpoint: The generated endpoint module; its ``_get_kwargs(**kwargs)`` builds the request.
-            parse: Converts the decoded body (``_models``' converters); may raise TypeError/ValueError/
-                KeyError for a malformed body. ``ignore_body``: the body is not decoded.
+            endpoint: The generated endpoint module; its ``build_request(**kwargs)`` builds the request.
+            parse: Converts the decoded body (a generated model's ``from_dict``); may raise TypeError,
+                ValueError or KeyError for a malformed body. ``ignore_body``: the body is not decoded.
             timeout: Per-call timeout override.
             trace_span: Per-call Zap-Trace-Span override.
             expect_status: Require exactly this 2xx status (validate-only calls: 204).
             reconcile: For create: the look-up after an ambiguous failure.
             attempts: Override max_attempts (1 for look-ups inside another call's retry loop).
-            **kwargs: Passed on to ``endpoint._get_kwargs``.
+            **kwargs: Passed on to ``endpoint.build_request``.
         """
         self._ensure_open()
         override = check_timeout(timeout)
         span = check_trace_span(trace_span) or self._trace_span
         if span is not None:
             kwargs["zap_trace_span"] = span
-        built = endpoint._get_kwargs(**kwargs)
+        built = endpoint.build_request(**kwargs)
         request = (
             built["method"].upper(),
             built["url"],

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._args import is_id
 from ._errors import ApplyError, NotFoundError
+from ._fields import REMOTE, REPLICATION, ExtraFields
 from ._hints import plan_missing_org
 from ._models import RemoteConnection, Replication
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Kind, Plan
@@ -202,12 +203,13 @@ async def _bucket_ids(client: ReplicationClient, wanted: tuple[DesiredReplicatio
 
 
 def _remote_fields(want: DesiredRemote) -> dict[str, tuple[Any, Any]]:
-    fields: dict[str, tuple[Any, Any]] = {"url": (None, want.url)}
+    fields: dict[str, tuple[Any, Any]] = {"url": (None, want.remote_url)}
     if want.remote_org_id is not None:
         fields["remote_org_id"] = (None, want.remote_org_id)
     fields["allow_insecure_tls"] = (None, want.allow_insecure_tls)
     if want.description is not None:
         fields["description"] = (None, want.description)
+    fields.update((name, (None, value)) for name, value in want.extra)
     return fields
 
 
@@ -231,16 +233,34 @@ class _Drift:
             self.fields[field] = (have, want)
             self.update[arg or field] = want
 
+    def compare_extras(self, extras: ExtraFields, have: Any, want: tuple[tuple[str, Any], ...]) -> None:
+        """Compare the spec's other fields that the server returns and an update can send.
+
+        A field only the create request has is set when the object is created and never compared
+        afterwards (like a token); one the server does not return cannot be compared either.
+        """
+        updatable = {spec.name for spec in extras.update}
+        for name, value in want:
+            if name in extras.returned and name in updatable:
+                self.compare(name, getattr(have, name), value)
+
+
+def _create_args(extras: ExtraFields, want: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """The spec's other fields that a create request can carry."""
+    creatable = {spec.name for spec in extras.create}
+    return {name: value for name, value in want if name in creatable}
+
 
 def _update_remote(want: DesiredRemote, have: RemoteConnection) -> _Step | None:
     drift = _Drift()
-    drift.compare("url", have.remote_url, want.url, arg="remote_url")
+    drift.compare("url", have.remote_url, want.remote_url, arg="remote_url")
     # None in the desired state: not managed (the server cannot clear a field, reference 2.5)
     drift.compare(
         "remote_org_id", have.remote_org_id, want.remote_org_id, managed=want.remote_org_id is not None
     )
     drift.compare("allow_insecure_tls", have.allow_insecure_tls, want.allow_insecure_tls)
     drift.compare("description", have.description, want.description, managed=want.description is not None)
+    drift.compare_extras(REMOTE, have, want.extra)
     fields, update = drift.fields, drift.update
     if not fields:
         return None
@@ -262,6 +282,7 @@ def _replication_fields(want: DesiredReplication) -> dict[str, tuple[Any, Any]]:
     fields["drop_non_retryable_data"] = (None, want.drop_non_retryable_data)
     if want.description is not None:
         fields["description"] = (None, want.description)
+    fields.update((name, (None, value)) for name, value in want.extra)
     return fields
 
 
@@ -317,6 +338,7 @@ def _change_replication(
     )
     drift.compare("drop_non_retryable_data", have.drop_non_retryable_data, want.drop_non_retryable_data)
     drift.compare("description", have.description, want.description, managed=want.description is not None)
+    drift.compare_extras(REPLICATION, have, want.extra)
 
     if recreate:
         reason = f"the server cannot change a replication's local bucket: delete and create; {_LOST}"
@@ -384,11 +406,12 @@ async def _execute(
         if change.action == "create":
             new_remote = await client.remotes.create(
                 name=want.name,
-                remote_url=want.url,
+                remote_url=want.remote_url,
                 remote_api_token=tokens[want.name],
                 remote_org_id=want.remote_org_id,
                 allow_insecure_tls=want.allow_insecure_tls,
                 description=want.description,
+                **_create_args(REMOTE, want.extra),
             )
             remote_ids[want.name] = new_remote.id
             done.append(replace(change, id=new_remote.id))
@@ -437,6 +460,7 @@ async def _create(
         max_age_seconds=rep.max_age_seconds,
         drop_non_retryable_data=rep.drop_non_retryable_data,
         description=rep.description,
+        **_create_args(REPLICATION, rep.extra),
     )
 
 

@@ -1,6 +1,6 @@
 """The two ways a request leaves the client: httpx (the default) and aiohttp (``backend="aiohttp"``).
 
-Both take what a generated endpoint module's ``_get_kwargs`` builds (method, path, query, JSON body,
+Both take what a generated endpoint module's ``build_request`` builds (method, path, query, JSON body,
 headers), send it, and hand back a :class:`Reply` with the status and the raw body; every transport
 failure is turned into :class:`APIConnectionError` or :class:`APITimeoutError` here, so the request path
 in ``_client.py`` never sees a library's own exceptions. Parsing happens once, in the request path.
@@ -12,8 +12,10 @@ in ``_client.py`` never sees a library's own exceptions. Parsing happens once, i
 from __future__ import annotations
 
 import ssl
+import urllib.parse
+import urllib.request
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
@@ -23,7 +25,34 @@ from ._retry import Failure
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["AiohttpSender", "HttpxSender", "Reply"]
+__all__ = ["PRIVATE_ATTRIBUTES", "AiohttpSender", "HttpxSender", "Reply", "env_proxy"]
+
+# The one private attribute of a third-party library this package touches, and why. A test
+# (tests/unit/test_private_attributes.py) fails loudly when the library no longer has it.
+PRIVATE_ATTRIBUTES: Final = {
+    "aiohttp.ClientSession._retry_connection": (
+        "aiohttp >= 3.9 resends an idempotent request once, silently, when a kept-alive connection drops; "
+        "the retry table in _retry.py must see that failure (a DELETE whose answer was lost and whose "
+        "repeat finds nothing counts as done), so it is switched off and _retry.py alone decides"
+    ),
+}
+
+# httpx.AsyncClient's own default headers, which the transport-level sender sends itself.
+_DEFAULT_HEADERS: Final = {"Accept": "*/*", "Accept-Encoding": "gzip, deflate", "Connection": "keep-alive"}
+
+
+def env_proxy(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY), or None.
+
+    Read with the standard library's ``urllib.request.getproxies``; NO_PROXY (``proxy_bypass``) wins.
+    Both senders read it once, when they are made. A proxy given without a scheme is taken as http://.
+    """
+    parts = urllib.parse.urlsplit(url)
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(parts.netloc):
+        return None
+    return proxy if "://" in proxy else f"http://{proxy}"
 
 
 class Reply:
@@ -48,19 +77,30 @@ class Reply:
 
 
 class HttpxSender:
-    """Sends through an ``httpx.AsyncClient``'s transport (connection pool, proxies from the environment).
+    """Sends through an httpx transport that it owns (connection pool, TLS, the environment's proxy).
 
-    The client only configures the transport: requests skip ``AsyncClient.send``, whose per-request work
-    (merging the base URL, headers and cookies, reading cookies out of every response) is of no use for
-    token-authenticated JSON calls and cost about 130 µs of a 600 µs call (scripts/bench, get). What
-    remains is what httpx itself does for a request: the URL, the headers, the transport, the body.
-    ``_transport_for_url`` is httpx's own choice of transport (a mount or proxy, else the default);
-    pyproject pins httpx below 0.29 and the unit and integration tests cover this path.
+    There is no ``httpx.AsyncClient``: its per-request work (merging base URL, headers and cookies,
+    reading cookies out of every response) is of no use for token-authenticated JSON calls, so each call
+    builds an ``httpx.Request`` and hands it to the transport's public ``handle_async_request``. A
+    caller's own transport (``ReplicationClient(transport=...)``) is used as it is and closed with us.
     """
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
-        self.http = http
-        self._base = str(http.base_url).rstrip("/")
+    def __init__(
+        self,
+        base_url: str,
+        headers: Mapping[str, str],
+        timeout: httpx.Timeout,
+        *,
+        transport: httpx.AsyncBaseTransport | None,
+        verify: bool | ssl.SSLContext,
+        limits: httpx.Limits,
+    ) -> None:
+        self._base = base_url
+        self._headers = httpx.Headers({**_DEFAULT_HEADERS, **headers})  # its repr masks Authorization
+        self._timeout = timeout
+        if transport is None:
+            transport = httpx.AsyncHTTPTransport(verify=verify, limits=limits, proxy=env_proxy(base_url))
+        self.transport = transport
 
     async def send(
         self,
@@ -71,8 +111,7 @@ class HttpxSender:
         headers: dict[str, str] | None,
         timeout: httpx.Timeout | None,
     ) -> Reply:
-        http = self.http
-        all_headers = http.headers
+        all_headers = self._headers
         if headers:
             all_headers = all_headers.copy()
             all_headers.update(headers)
@@ -82,10 +121,10 @@ class HttpxSender:
             params=params,
             json=body,
             headers=all_headers,
-            extensions={"timeout": (http.timeout if timeout is None else timeout).as_dict()},
+            extensions={"timeout": (self._timeout if timeout is None else timeout).as_dict()},
         )
         try:
-            response = await http._transport_for_url(request.url).handle_async_request(request)
+            response = await self.transport.handle_async_request(request)
             try:
                 await response.aread()
             finally:
@@ -108,7 +147,7 @@ class HttpxSender:
         )
 
     async def aclose(self) -> None:
-        await self.http.aclose()
+        await self.transport.aclose()
 
 
 def _query_value(value: Any) -> Any:
@@ -146,7 +185,7 @@ class AiohttpSender:
         self._ssl: bool | ssl.SSLContext = verify
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
-        self._proxy: tuple[Any, Any] = (None, None)
+        self._proxy: tuple[Any, Any] = (None, None)  # URL without credentials, BasicAuth or None
 
     def _open(self) -> aiohttp.ClientSession:
         import aiohttp
@@ -156,7 +195,12 @@ class AiohttpSender:
         # each in a worker thread (about 340 µs of CPU per call), and a netrc entry for the server makes
         # every call fail ("Cannot combine AUTHORIZATION header ..."). Like httpx, the proxy environment
         # (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) is read once, here.
-        self._proxy = _env_proxy(self._base_url)
+        proxy = env_proxy(self._base_url)
+        if proxy is not None:
+            from yarl import URL
+
+            proxy_url = URL(proxy)
+            self._proxy = (proxy_url.with_user(None), aiohttp.BasicAuth.from_url(proxy_url))
         self._session = aiohttp.ClientSession(
             headers=dict(self._headers.items()),
             connector=connector,
@@ -167,10 +211,7 @@ class AiohttpSender:
             # sent; the token is the only credential
             cookie_jar=aiohttp.DummyCookieJar(),
         )
-        if hasattr(self._session, "_retry_connection"):
-            # aiohttp >= 3.9 silently resends an idempotent request once when a kept-alive connection
-            # drops; the retry rules here must see that failure (a DELETE whose answer was lost and
-            # whose repeat finds nothing counts as done), so they alone decide what is resent
+        if hasattr(self._session, "_retry_connection"):  # see PRIVATE_ATTRIBUTES
             self._session._retry_connection = False
         return self._session
 
@@ -224,17 +265,6 @@ class AiohttpSender:
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
-
-
-def _env_proxy(url: str) -> tuple[Any, Any]:
-    """The proxy (URL, credentials) the environment sets for ``url``, or (None, None)."""
-    from aiohttp.helpers import get_env_proxy_for_url
-    from yarl import URL
-
-    try:
-        return get_env_proxy_for_url(URL(url))
-    except LookupError:  # no proxy for this scheme, or NO_PROXY covers the host
-        return (None, None)
 
 
 def _client_timeout(timeout: httpx.Timeout) -> aiohttp.ClientTimeout:

@@ -46,6 +46,7 @@ import argparse
 import asyncio
 import contextvars
 import dataclasses
+import datetime
 import json
 import logging
 import os
@@ -54,9 +55,12 @@ import traceback
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from dateutil.parser import isoparse
+
 from ._args import is_id
 from ._client import ReplicationClient
 from ._errors import APIConnectionError, InfluxDBError, NotFoundError
+from ._fields import REMOTE, REPLICATION, FieldSpec
 from ._hints import WarningLines, under_rows
 from ._models import RemoteConnection, Replication
 from ._retry import RetryPolicy
@@ -214,6 +218,61 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
 
 
+def _datetime(text: str) -> datetime.datetime:
+    try:
+        value = isoparse(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an RFC 3339 date-time: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a time zone (e.g. Z or +02:00): {text!r}")
+    return value
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
+# How a command-line string becomes a value of each field kind (the spec's extras).
+_PARSERS: dict[str, Callable[[str], Any]] = {"int": _int, "float": _float, "datetime": _datetime}
+
+
+def _extra_options(parser: argparse.ArgumentParser, specs: Sequence[FieldSpec], *, update: bool) -> None:
+    """One option per extra field of the spec (no per-field code): ``--snake-name VALUE``.
+
+    A boolean is a flag (``--x``; on update ``--x/--no-x``, absent meaning "unchanged").
+    """
+    for spec in specs:
+        flag = "--" + spec.name.replace("_", "-")
+        dest = _EXTRA_PREFIX + spec.name
+        if spec.kind == "bool":
+            action: Any = argparse.BooleanOptionalAction if update else "store_true"
+            parser.add_argument(flag, dest=dest, action=action, default=None, help=f"the spec's {spec.key}")
+        else:
+            parser.add_argument(
+                flag,
+                dest=dest,
+                type=_PARSERS.get(spec.kind, str),
+                choices=spec.choices or None,
+                metavar=spec.kind.upper() if not spec.choices else None,
+                help=f"the spec's {spec.key}",
+            )
+
+
+def _extra_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The extra field options given on the command line, by field name."""
+    return {
+        name[len(_EXTRA_PREFIX) :]: value
+        for name, value in vars(args).items()
+        if name.startswith(_EXTRA_PREFIX) and value is not None
+    }
+
+
+_EXTRA_PREFIX = "extra__"
+
+
 def _global_options(*, with_timeout: bool = True) -> _Parser:
     """The options every command takes, before or after the command name.
 
@@ -319,9 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def leaf(
-        group: argparse._SubParsersAction[Any], name: str, help_text: str, *, wait: bool = False
-    ) -> argparse.ArgumentParser:
+    def leaf(group: Any, name: str, help_text: str, *, wait: bool = False) -> argparse.ArgumentParser:
         sub: argparse.ArgumentParser = group.add_parser(
             name,
             help=help_text,
@@ -350,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--remote-org-id", metavar="ID", help="the org ID on the remote")
     p.add_argument("--allow-insecure-tls", action="store_true", help="skip TLS checks towards the remote")
     p.add_argument("--description")
+    _extra_options(p, REMOTE.create, update=False)
     p = leaf(rsub, "update", "change fields of a remote connection")
     p.add_argument("remote", metavar="ID|NAME")
     p.add_argument("--name", help="a new name")
@@ -358,6 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--remote-org-id", metavar="ID")
     p.add_argument("--allow-insecure-tls", action=argparse.BooleanOptionalAction, default=None)
     p.add_argument("--description")
+    _extra_options(p, REMOTE.update, update=True)
     p = leaf(rsub, "delete", "delete a remote connection")
     p.add_argument("remote", metavar="ID|NAME")
     p.add_argument("--cascade", action="store_true", help="delete the replications that use it first")
@@ -384,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-age-seconds", type=_int, metavar="S")
     p.add_argument("--drop-non-retryable-data", action="store_true")
     p.add_argument("--description")
+    _extra_options(p, REPLICATION.create, update=False)
     p.add_argument(
         "--validate-only", action="store_true", help="only check it against the remote; create nothing"
     )
@@ -398,6 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-queue-size-bytes", type=_int, metavar="N")
     p.add_argument("--max-age-seconds", type=_int, metavar="S")
     p.add_argument("--drop-non-retryable-data", action=argparse.BooleanOptionalAction, default=None)
+    _extra_options(p, REPLICATION.update, update=True)
     p.add_argument("--validate-only", action="store_true", help="only check the change against the remote")
     p = leaf(qsub, "delete", "delete a replication (its unsent queue is discarded)")
     p.add_argument("replication", metavar="ID|NAME")
@@ -485,9 +546,18 @@ def _details(pairs: Iterable[tuple[str, Any]]) -> str:
     return "\n".join(f"{k + ':':<{width + 1}} {_cell(v)}".rstrip() for k, v in pairs)
 
 
+def _model_items(model: Any) -> list[tuple[str, Any]]:
+    """A generated model's fields and values, in the spec's order (every field, new ones included)."""
+    return [(spec.name, getattr(model, spec.name)) for spec in type(model).FIELDS]
+
+
 def _jsonable(value: Any) -> Any:
+    if hasattr(type(value), "FIELDS"):
+        return {name: _jsonable(field) for name, field in _model_items(value)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -703,14 +773,14 @@ def _show_remote(ctx: _Ctx, remote: RemoteConnection) -> None:
     if ctx.json:
         ctx.emit(remote)
     else:
-        ctx.print(_details((f, getattr(remote, f)) for f in (*REMOTE_COLUMNS, "org_id")))
+        ctx.print(_details(_model_items(remote)))
 
 
 def _show_replication(ctx: _Ctx, replication: Replication) -> None:
     if ctx.json:
         ctx.emit(replication)
     else:
-        ctx.print(_details((f.name, getattr(replication, f.name)) for f in dataclasses.fields(replication)))
+        ctx.print(_details(_model_items(replication)))
 
 
 async def _cmd_remotes(ctx: _Ctx) -> int:
@@ -736,6 +806,7 @@ async def _cmd_remotes(ctx: _Ctx) -> int:
                 remote_org_id=args.remote_org_id,
                 allow_insecure_tls=args.allow_insecure_tls,
                 description=args.description,
+                **_extra_values(args),
             )
             _show_remote(ctx, remote)
         elif args.action == "update":
@@ -745,6 +816,7 @@ async def _cmd_remotes(ctx: _Ctx) -> int:
                 "remote_org_id": args.remote_org_id,
                 "allow_insecure_tls": args.allow_insecure_tls,
                 "description": args.description,
+                **_extra_values(args),
             }
             token = _remote_token(ctx)
             if token is None and all(v is None for v in fields.values()):
@@ -785,6 +857,7 @@ async def _cmd_replications(ctx: _Ctx) -> int:
                 "remote_bucket_id": args.remote_bucket_id,
                 "drop_non_retryable_data": args.drop_non_retryable_data,
                 "description": args.description,
+                **_extra_values(args),
             }
             if args.max_queue_size_bytes is not None:
                 options["max_queue_size_bytes"] = args.max_queue_size_bytes
@@ -805,6 +878,7 @@ async def _cmd_replications(ctx: _Ctx) -> int:
                 "max_queue_size_bytes": args.max_queue_size_bytes,
                 "max_age_seconds": args.max_age_seconds,
                 "drop_non_retryable_data": args.drop_non_retryable_data,
+                **_extra_values(args),
             }
             if all(v is None for v in fields.values()):
                 raise UsageError("replications update: nothing to change; pass at least one field option")

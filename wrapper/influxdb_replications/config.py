@@ -23,7 +23,7 @@ A full example::
 
     [[remotes]]
     name = "cloud"
-    url = "https://cloud.example.com:8086"
+    remote_url = "https://cloud.example.com:8086"   # or its older name, url
     remote_org_id = "0123456789abcdef"
     token_env = "CLOUD_TOKEN"       # read only when the remote has to be created
     allow_insecure_tls = false
@@ -43,7 +43,10 @@ A full example::
 
 ``[[remotes]]`` and ``[[replications]]`` take the fields of
 :class:`~influxdb_replications.desired.DesiredRemote` and
-:class:`~influxdb_replications.desired.DesiredReplication`, with the same defaults, plus ``hosts``. A file
+:class:`~influxdb_replications.desired.DesiredReplication`, with the same defaults, plus ``hosts``: the
+keywords of ``remotes.create`` and ``replications.create``, including every other field of the spec's
+create and update requests (read from the generated field metadata; a date-time is a TOML offset
+date-time). A file
 without ``[[hosts]]`` describes one server: :attr:`FleetConfig.desired` is its state.
 
 Tokens are never read from the file: a ``token`` key (or any key ending in ``_token``) is refused; each
@@ -69,6 +72,7 @@ from pathlib import Path
 from typing import Any
 
 from ._args import check_id, check_name
+from ._fields import REMOTE, REPLICATION
 from .desired import DesiredRemote, DesiredReplication, DesiredState
 from .fleet import DEFAULT_TOKEN_ENV, Host, check_env_name
 
@@ -82,14 +86,25 @@ _TOKEN_REFUSED = "tokens are not read from files; name an environment variable w
 # field -> the Python type TOML must give it; "hosts" is a list of patterns
 _DEFAULTS_FIELDS: dict[str, type] = {"org": str, "org_id": str, "token_env": str}
 _HOST_FIELDS: dict[str, type] = {"url": str, "name": str, "org": str, "org_id": str, "token_env": str}
+# the TOML type of each kind of the spec's other fields
+_KIND_TYPES: dict[str, type] = {
+    "str": str,
+    "enum": str,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "datetime": datetime.datetime,
+}
 _REMOTE_FIELDS: dict[str, type] = {
     "name": str,
+    "remote_url": str,
     "url": str,
     "remote_org_id": str,
     "token_env": str,
     "allow_insecure_tls": bool,
     "description": str,
     "hosts": list,
+    **{spec.name: _KIND_TYPES[spec.kind] for spec in REMOTE.all},
 }
 _REPLICATION_FIELDS: dict[str, type] = {
     "name": str,
@@ -102,6 +117,7 @@ _REPLICATION_FIELDS: dict[str, type] = {
     "drop_non_retryable_data": bool,
     "description": str,
     "hosts": list,
+    **{spec.name: _KIND_TYPES[spec.kind] for spec in REPLICATION.all},
 }
 _SECTIONS = ("defaults", "hosts", "remotes", "replications")
 
@@ -433,7 +449,14 @@ def _toml_type(value: Any) -> str:
 
 
 def _expected(cls: type) -> str:
-    return {bool: "a boolean", int: "an integer", str: "a string", list: "an array of strings"}[cls]
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a float",
+        str: "a string",
+        list: "an array of strings",
+        datetime.datetime: "a date-time",
+    }[cls]
 
 
 class _Loader:
@@ -600,7 +623,9 @@ class _Loader:
             at: KeyPath = ("remotes", index)
             what = self._name_of("remote", index, table)
             self._table(at, what, table, _REMOTE_FIELDS)
-            self._require(at, what, table, "name", "url")
+            self._require(at, what, table, "name")
+            if "remote_url" not in table and "url" not in table:
+                raise self.fail(at, f"{what}: missing required key 'remote_url' (or its older name 'url')")
             if "token_env" in table:
                 try:
                     check_env_name(table["token_env"], "token_env")

@@ -15,6 +15,7 @@ a changed token cannot be detected), and this library never writes them anywhere
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -29,46 +30,105 @@ from ._args import (
     check_str,
     check_url,
 )
+from ._fields import REMOTE, REPLICATION, ExtraFields, check_extras
 
 __all__ = ["Change", "DesiredRemote", "DesiredReplication", "DesiredState", "Plan"]
 
 
-@dataclass(frozen=True, slots=True)
-class DesiredRemote:
+class _Extras:
+    """Mixin for the spec's other fields: read as attributes, kept sorted in ``extra``."""
+
+    __slots__ = ()
+    _EXTRAS: ExtraFields
+    extra: tuple[tuple[str, Any], ...]
+
+    def __getattr__(self, name: str) -> Any:
+        # only called when normal look-up fails: the spec's other fields, None when not managed
+        if name.startswith("_") or self._EXTRAS.spec(name) is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return dict(self.extra).get(name)
+
+    @property
+    def extras(self) -> dict[str, Any]:
+        """The spec's other fields that this object manages (name -> value)."""
+        return dict(self.extra)
+
+    def _set_extras(self, fields: Mapping[str, Any]) -> None:
+        checked = check_extras(self._EXTRAS.all, fields, type(self).__name__)
+        object.__setattr__(self, "extra", tuple(sorted(checked.items())))
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class DesiredRemote(_Extras):
     """A remote connection as it should be.
+
+    Besides the arguments below it accepts, as keywords, every other optional field of the spec's remote
+    create and update requests (the ``**fields`` of ``remotes.create`` / ``remotes.update``); None, or not
+    given, means "do not manage it". The API token is never part of desired state.
 
     Attributes:
         name: Its name, unique in the org; how replications refer to it.
-        url: The remote InfluxDB's URL (``remoteURL``).
+        remote_url: The remote InfluxDB's URL (``remoteURL``); ``url`` is accepted as an older alias.
         remote_org_id: The org ID on the remote; None means "do not manage it".
         token_env: The environment variable holding the remote's API token, used when the remote is
             created. None: the ``secrets`` callback given to ``apply`` must supply it.
         allow_insecure_tls: Skip TLS certificate checks towards the remote.
         description: Its description; None means "do not manage it".
+        extra: The other fields given, as sorted (name, value) pairs; also read as attributes (the
+            constructor takes them as keywords, or as ``extra=`` pairs as ``dataclasses.replace`` does).
     """
 
+    _EXTRAS = REMOTE
+
     name: str
-    url: str
-    remote_org_id: str | None = None
-    token_env: str | None = None
-    allow_insecure_tls: bool = False
-    description: str | None = None
+    remote_url: str
+    remote_org_id: str | None
+    token_env: str | None
+    allow_insecure_tls: bool
+    description: str | None
+    extra: tuple[tuple[str, Any], ...]
 
-    def __post_init__(self) -> None:
-        check_name(self.name, "name")
-        check_url(self.url, "url")
-        if self.remote_org_id is not None:
-            object.__setattr__(self, "remote_org_id", check_id(self.remote_org_id, "remote_org_id"))
-        if self.token_env is not None:
-            check_name(self.token_env, "token_env")
-        check_bool(self.allow_insecure_tls, "allow_insecure_tls")
-        if self.description is not None:
-            check_str(self.description, "description")
+    def __init__(
+        self,
+        name: str,
+        remote_url: str | None = None,
+        remote_org_id: str | None = None,
+        token_env: str | None = None,
+        allow_insecure_tls: bool = False,
+        description: str | None = None,
+        *,
+        url: str | None = None,
+        extra: tuple[tuple[str, Any], ...] = (),
+        **fields: Any,
+    ) -> None:
+        if url is not None and remote_url is not None and url != remote_url:
+            raise ValueError(f"remote {name!r}: give remote_url or its older alias url, not both")
+        set_ = object.__setattr__
+        set_(self, "name", check_name(name, "name"))
+        given, arg = (url, "url") if remote_url is None else (remote_url, "remote_url")
+        set_(self, "remote_url", check_url(given, arg))
+        org_id = None if remote_org_id is None else check_id(remote_org_id, "remote_org_id")
+        set_(self, "remote_org_id", org_id)
+        if token_env is not None:
+            check_name(token_env, "token_env")
+        set_(self, "token_env", token_env)
+        set_(self, "allow_insecure_tls", check_bool(allow_insecure_tls, "allow_insecure_tls"))
+        set_(self, "description", None if description is None else check_str(description, "description"))
+        self._set_extras({**dict(extra), **fields})
+
+    @property
+    def url(self) -> str:
+        """The remote's URL: the older name of ``remote_url``."""
+        return self.remote_url
 
 
-@dataclass(frozen=True, slots=True)
-class DesiredReplication:
+@dataclass(frozen=True, slots=True, init=False)
+class DesiredReplication(_Extras):
     """A replication as it should be.
+
+    Besides the arguments below it accepts, as keywords, every other optional field of the spec's
+    replication create and update requests (the ``**fields`` of ``replications.create`` / ``update``);
+    None, or not given, means "do not manage it".
 
     Attributes:
         name: Its name, unique in the org.
@@ -82,35 +142,55 @@ class DesiredReplication:
         max_age_seconds: How long queued data is kept: 0 or 60..5184000.
         drop_non_retryable_data: Drop data the remote refuses with 400.
         description: Its description; None means "do not manage it".
+        extra: The other fields given, as sorted (name, value) pairs; also read as attributes.
     """
+
+    _EXTRAS = REPLICATION
 
     name: str
     remote: str
     local_bucket: str
-    remote_bucket: str | None = None
-    remote_bucket_id: str | None = None
-    max_queue_size_bytes: int = DEFAULT_QUEUE_SIZE_BYTES
-    max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS
-    drop_non_retryable_data: bool = False
-    description: str | None = None
+    remote_bucket: str | None
+    remote_bucket_id: str | None
+    max_queue_size_bytes: int
+    max_age_seconds: int
+    drop_non_retryable_data: bool
+    description: str | None
+    extra: tuple[tuple[str, Any], ...]
 
-    def __post_init__(self) -> None:
-        check_name(self.name, "name")
-        check_name(self.remote, "remote")
-        check_name(self.local_bucket, "local_bucket")
-        if (self.remote_bucket is None) == (self.remote_bucket_id is None):
-            raise ValueError(
-                f"replication {self.name!r}: give exactly one of remote_bucket and remote_bucket_id"
-            )
-        if self.remote_bucket is not None:
-            check_name(self.remote_bucket, "remote_bucket")
-        if self.remote_bucket_id is not None:
-            object.__setattr__(self, "remote_bucket_id", check_id(self.remote_bucket_id, "remote_bucket_id"))
-        check_queue_size(self.max_queue_size_bytes, "max_queue_size_bytes")
-        check_max_age(self.max_age_seconds, "max_age_seconds")
-        check_bool(self.drop_non_retryable_data, "drop_non_retryable_data")
-        if self.description is not None:
-            check_str(self.description, "description")
+    def __init__(
+        self,
+        name: str,
+        remote: str,
+        local_bucket: str,
+        remote_bucket: str | None = None,
+        remote_bucket_id: str | None = None,
+        max_queue_size_bytes: int = DEFAULT_QUEUE_SIZE_BYTES,
+        max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS,
+        drop_non_retryable_data: bool = False,
+        description: str | None = None,
+        *,
+        extra: tuple[tuple[str, Any], ...] = (),
+        **fields: Any,
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "name", check_name(name, "name"))
+        set_(self, "remote", check_name(remote, "remote"))
+        set_(self, "local_bucket", check_name(local_bucket, "local_bucket"))
+        if (remote_bucket is None) == (remote_bucket_id is None):
+            raise ValueError(f"replication {name!r}: give exactly one of remote_bucket and remote_bucket_id")
+        bucket = None if remote_bucket is None else check_name(remote_bucket, "remote_bucket")
+        set_(self, "remote_bucket", bucket)
+        set_(
+            self,
+            "remote_bucket_id",
+            None if remote_bucket_id is None else check_id(remote_bucket_id, "remote_bucket_id"),
+        )
+        set_(self, "max_queue_size_bytes", check_queue_size(max_queue_size_bytes, "max_queue_size_bytes"))
+        set_(self, "max_age_seconds", check_max_age(max_age_seconds, "max_age_seconds"))
+        set_(self, "drop_non_retryable_data", check_bool(drop_non_retryable_data, "drop_non_retryable_data"))
+        set_(self, "description", None if description is None else check_str(description, "description"))
+        self._set_extras({**dict(extra), **fields})
 
 
 @dataclass(frozen=True, slots=True)

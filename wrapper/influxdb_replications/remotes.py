@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
 
@@ -22,13 +22,17 @@ from influxdb_replications_api.api.remote_connections import (
 from influxdb_replications_api.api.replications import delete_replication_by_id, get_replications
 from influxdb_replications_api.models.remote_connection_creation_request import (
     RemoteConnectionCreationRequest,
+    RemoteConnectionCreationRequestExtras,
 )
-from influxdb_replications_api.models.remote_connection_update_request import RemoteConnectionUpdateRequest
-from influxdb_replications_api.types import UNSET
+from influxdb_replications_api.models.remote_connection_update_request import (
+    RemoteConnectionUpdateRequest,
+    RemoteConnectionUpdateRequestExtras,
+)
 
 from ._args import check_bool, check_id, check_name, check_str, check_url
 from ._client import Reconcile, ignore_body
 from ._errors import AlreadyExistsError, NotFoundError
+from ._fields import REMOTE, check_extras
 from ._hints import warn_missing_org
 from ._models import (
     RemoteConnection,
@@ -105,8 +109,8 @@ class Remotes:
             trace_span=trace_span,
             attempts=attempts,
             org_id=org_id,
-            name=UNSET if name is None else name,
-            remote_url=UNSET if remote_url is None else remote_url,
+            name=name,
+            remote_url=remote_url,
         )
 
     async def get(
@@ -171,6 +175,7 @@ class Remotes:
         description: str | None = None,
         timeout: Timeout = None,
         trace_span: str | None = None,
+        **fields: Unpack[RemoteConnectionCreationRequestExtras],
     ) -> RemoteConnection:
         """Create a remote connection in the client's org.
 
@@ -189,6 +194,8 @@ class Remotes:
             description: A description.
             timeout: Timeout for this call.
             trace_span: Zap-Trace-Span for this call.
+            **fields: Any other optional property of the spec's create request, by its snake_case name
+                (``RemoteConnectionCreationRequestExtras``); sent only when given and not None.
 
         Returns:
             The created remote connection.
@@ -207,6 +214,7 @@ class Remotes:
         check_bool(allow_insecure_tls, "allow_insecure_tls")
         if description is not None:
             check_str(description, "description")
+        extras = check_extras(REMOTE.create, fields, "create")
         client = self._client
         org_id = await client._resolve_org_id(timeout, trace_span)
         body = RemoteConnectionCreationRequest(
@@ -215,16 +223,18 @@ class Remotes:
             remote_api_token=remote_api_token,
             remote_url=remote_url,
             allow_insecure_tls=allow_insecure_tls,
-            remote_org_id=UNSET if remote_org_id is None else remote_org_id,
+            remote_org_id=remote_org_id,
+            description=description,
+            **extras,
         )
-        if description is not None:
-            body.description = description
         wanted = {
             "org_id": org_id,
             "remote_url": remote_url,
             "remote_org_id": remote_org_id,
             "allow_insecure_tls": allow_insecure_tls,
             "description": description,
+            # extras the server reports back are compared too (a write-only one cannot be)
+            **{name: value for name, value in extras.items() if name in REMOTE.returned},
         }
 
         async def lookup() -> RemoteConnection | None:
@@ -264,6 +274,7 @@ class Remotes:
         description: str | None = None,
         timeout: Timeout = None,
         trace_span: str | None = None,
+        **fields: Unpack[RemoteConnectionUpdateRequestExtras],
     ) -> RemoteConnection:
         """Change the given fields of a remote connection; the others stay as they are.
 
@@ -281,6 +292,8 @@ class Remotes:
             description: A new description.
             timeout: Timeout for this call.
             trace_span: Zap-Trace-Span for this call.
+            **fields: Any other optional property of the spec's update request, by its snake_case name
+                (``RemoteConnectionUpdateRequestExtras``); sent only when given and not None.
 
         Returns:
             The updated remote connection.
@@ -293,19 +306,21 @@ class Remotes:
             APIConnectionError: the server could not be reached.
         """
         remote_id = check_id(remote_id, "remote_id")
-        body = RemoteConnectionUpdateRequest()
+        changes: dict[str, Any] = {}
         if name is not None:
-            body.name = check_name(name, "name")
+            changes["name"] = check_name(name, "name")
         if remote_url is not None:
-            body.remote_url = check_url(remote_url, "remote_url")
+            changes["remote_url"] = check_url(remote_url, "remote_url")
         if remote_api_token is not None:
-            body.remote_api_token = check_str(remote_api_token, "remote_api_token")
+            changes["remote_api_token"] = check_str(remote_api_token, "remote_api_token")
         if remote_org_id is not None:
-            body.remote_org_id = check_id(remote_org_id, "remote_org_id")
+            changes["remote_org_id"] = check_id(remote_org_id, "remote_org_id")
         if allow_insecure_tls is not None:
-            body.allow_insecure_tls = check_bool(allow_insecure_tls, "allow_insecure_tls")
+            changes["allow_insecure_tls"] = check_bool(allow_insecure_tls, "allow_insecure_tls")
         if description is not None:
-            body.description = check_str(description, "description")
+            changes["description"] = check_str(description, "description")
+        changes.update(check_extras(REMOTE.update, fields, "update"))
+        body = RemoteConnectionUpdateRequest(**changes)
         return await self._client._request(
             "remotes.update",
             patch_remote_connection_by_id,

@@ -12,7 +12,7 @@ import inspect
 import math
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
 
@@ -24,9 +24,14 @@ from influxdb_replications_api.api.replications import (
     post_replication,
     post_validate_replication_by_id,
 )
-from influxdb_replications_api.models.replication_creation_request import ReplicationCreationRequest
-from influxdb_replications_api.models.replication_update_request import ReplicationUpdateRequest
-from influxdb_replications_api.types import UNSET
+from influxdb_replications_api.models.replication_creation_request import (
+    ReplicationCreationRequest,
+    ReplicationCreationRequestExtras,
+)
+from influxdb_replications_api.models.replication_update_request import (
+    ReplicationUpdateRequest,
+    ReplicationUpdateRequestExtras,
+)
 
 from ._args import (
     DEFAULT_MAX_AGE_SECONDS,
@@ -48,6 +53,7 @@ from ._errors import (
     SyncTimeoutError,
     ValidationFailedError,
 )
+from ._fields import REPLICATION, check_extras
 from ._health import ReplicationStatus, assess, check_ratio, format_bytes
 from ._hints import hint_sentence, validated_by_name, warn_max_age_change
 from ._models import RemoteConnection, Replication, replication_from_json, replications_from_json
@@ -124,9 +130,9 @@ class Replications:
             trace_span=trace_span,
             attempts=attempts,
             org_id=org_id,
-            name=UNSET if name is None else name,
-            remote_id=UNSET if remote_id is None else remote_id,
-            local_bucket_id=UNSET if local_bucket_id is None else local_bucket_id,
+            name=name,
+            remote_id=remote_id,
+            local_bucket_id=local_bucket_id,
         )
 
     # ------------------------------------------------------------------ read
@@ -234,6 +240,8 @@ class Replications:
         max_age_seconds: int,
         drop_non_retryable_data: bool,
         description: str | None,
+        fields: dict[str, Any],
+        method: str,
         timeout: Timeout,
         trace_span: str | None,
     ) -> tuple[ReplicationCreationRequest, dict[str, Any]]:
@@ -251,6 +259,7 @@ class Replications:
         check_bool(drop_non_retryable_data, "drop_non_retryable_data")
         if description is not None:
             check_str(description, "description")
+        extras = check_extras(REPLICATION.create, fields, method)
         org_id = await self._client._resolve_org_id(timeout, trace_span)
         remote_id = await self._remote_id(remote_ref, timeout, trace_span)
         bucket_id = await self._bucket_id(bucket, timeout, trace_span)
@@ -263,11 +272,11 @@ class Replications:
             max_age_seconds=max_age_seconds,
             drop_non_retryable_data=drop_non_retryable_data,
             # the server keeps the ID and blanks the name when both are sent; we send exactly one
-            remote_bucket_id=UNSET if remote_bucket_id is None else remote_bucket_id,
-            remote_bucket_name=UNSET if remote_bucket is None else remote_bucket,
+            remote_bucket_id=remote_bucket_id,
+            remote_bucket_name=remote_bucket,
+            description=description,
+            **extras,
         )
-        if description is not None:
-            body.description = description
         wanted = {
             "org_id": org_id,
             "remote_id": remote_id,
@@ -278,6 +287,8 @@ class Replications:
             "max_age_seconds": max_age_seconds,
             "drop_non_retryable_data": drop_non_retryable_data,
             "description": description,
+            # extras the server reports back are compared too (a write-only one cannot be)
+            **{name: value for name, value in extras.items() if name in REPLICATION.returned},
         }
         return body, wanted
 
@@ -295,6 +306,7 @@ class Replications:
         description: str | None = None,
         timeout: Timeout = None,
         trace_span: str | None = None,
+        **fields: Unpack[ReplicationCreationRequestExtras],
     ) -> Replication:
         """Create a replication from a local bucket to a bucket on a remote.
 
@@ -317,6 +329,8 @@ class Replications:
             description: A description.
             timeout: Timeout for this call.
             trace_span: Zap-Trace-Span for this call.
+            **fields: Any other optional property of the spec's create request, by its snake_case name
+                (``ReplicationCreationRequestExtras``); sent only when given and not None.
 
         Returns:
             The created replication (its queue sizes are 0 in the server's create response).
@@ -339,6 +353,8 @@ class Replications:
             max_age_seconds=max_age_seconds,
             drop_non_retryable_data=drop_non_retryable_data,
             description=description,
+            fields=dict(fields),
+            method="create",
             timeout=timeout,
             trace_span=trace_span,
         )
@@ -390,6 +406,7 @@ class Replications:
         description: str | None = None,
         timeout: Timeout = None,
         trace_span: str | None = None,
+        **fields: Unpack[ReplicationCreationRequestExtras],
     ) -> None:
         """Check a replication against the remote without creating it (POST ?validate=true).
 
@@ -409,6 +426,7 @@ class Replications:
             description: As for ``create``.
             timeout: Timeout for this call.
             trace_span: Zap-Trace-Span for this call.
+            **fields: As for ``create``.
 
         Raises:
             ValueError: a bad argument (named in the message), or no org configured.
@@ -428,6 +446,8 @@ class Replications:
             max_age_seconds=max_age_seconds,
             drop_non_retryable_data=drop_non_retryable_data,
             description=description,
+            fields=dict(fields),
+            method="validate_create",
             timeout=timeout,
             trace_span=trace_span,
         )
@@ -460,37 +480,39 @@ class Replications:
         max_queue_size_bytes: int | None,
         max_age_seconds: int | None,
         drop_non_retryable_data: bool | None,
+        fields: dict[str, Any],
+        method: str,
         timeout: Timeout,
         trace_span: str | None,
     ) -> ReplicationUpdateRequest:
         # None means "not passed" (contract note 7): the server cannot clear a field anyway.
-        body = ReplicationUpdateRequest()
+        body: dict[str, Any] = {}
         if name is not None:
-            body.name = check_name(name, "name")
+            body["name"] = check_name(name, "name")
         if description is not None:
-            # the generated request model has no description field
-            body.description = check_str(description, "description")
+            body["description"] = check_str(description, "description")
         remote_ref = None if remote is None else _check_remote(remote)
         if remote_bucket is not None and remote_bucket_id is not None:
             raise ValueError("pass at most one of remote_bucket (a name) and remote_bucket_id")
         if remote_bucket is not None:
-            body.remote_bucket_name = check_name(remote_bucket, "remote_bucket")
+            body["remote_bucket_name"] = check_name(remote_bucket, "remote_bucket")
         if remote_bucket_id is not None:
-            body.remote_bucket_id = check_id(remote_bucket_id, "remote_bucket_id")
+            body["remote_bucket_id"] = check_id(remote_bucket_id, "remote_bucket_id")
             # The writer prefers a non-empty stored name over the ID, so switching a name-based target to
             # an ID needs the name blanked in the same request; with a non-null ID this never violates
             # the one-of CHECK constraint, and on an ID-based replication the name is already "".
             # See reference 3.6, "Bucket-target pitfalls".
-            body.remote_bucket_name = ""
+            body["remote_bucket_name"] = ""
         if max_queue_size_bytes is not None:
-            body.max_queue_size_bytes = check_queue_size(max_queue_size_bytes)
+            body["max_queue_size_bytes"] = check_queue_size(max_queue_size_bytes)
         if max_age_seconds is not None:
-            body.max_age_seconds = check_max_age(max_age_seconds)
+            body["max_age_seconds"] = check_max_age(max_age_seconds)
         if drop_non_retryable_data is not None:
-            body.drop_non_retryable_data = check_bool(drop_non_retryable_data, "drop_non_retryable_data")
+            body["drop_non_retryable_data"] = check_bool(drop_non_retryable_data, "drop_non_retryable_data")
+        body.update(check_extras(REPLICATION.update, fields, method))
         if remote_ref is not None:
-            body.remote_id = await self._remote_id(remote_ref, timeout, trace_span)
-        return body
+            body["remote_id"] = await self._remote_id(remote_ref, timeout, trace_span)
+        return ReplicationUpdateRequest(**body)
 
     async def update(
         self,
@@ -506,6 +528,7 @@ class Replications:
         drop_non_retryable_data: bool | None = None,
         timeout: Timeout = None,
         trace_span: str | None = None,
+        **fields: Unpack[ReplicationUpdateRequestExtras],
     ) -> Replication:
         """Change the given fields of a replication; the others stay as they are.
 
@@ -527,6 +550,8 @@ class Replications:
             drop_non_retryable_data: Drop data the remote refuses with 400, or not.
             timeout: Timeout for this call.
             trace_span: Zap-Trace-Span for this call.
+            **fields: Any other optional property of the spec's update request, by its snake_case name
+                (``ReplicationUpdateRequestExtras``); sent only when given and not None.
 
         Returns:
             The updated replication.
@@ -549,6 +574,8 @@ class Replications:
             max_queue_size_bytes=max_queue_size_bytes,
             max_age_seconds=max_age_seconds,
             drop_non_retryable_data=drop_non_retryable_data,
+            fields=dict(fields),
+            method="update",
             timeout=timeout,
             trace_span=trace_span,
         )
@@ -576,6 +603,7 @@ class Replications:
         drop_non_retryable_data: bool | None = None,
         timeout: Timeout = None,
         trace_span: str | None = None,
+        **fields: Unpack[ReplicationUpdateRequestExtras],
     ) -> None:
         """Check an update against the remote without applying it (PATCH ?validate=true).
 
@@ -595,6 +623,7 @@ class Replications:
             drop_non_retryable_data: As for ``update``.
             timeout: Timeout for this call.
             trace_span: Zap-Trace-Span for this call.
+            **fields: As for ``update``.
 
         Raises:
             ValueError: a bad argument (named in the message).
@@ -614,6 +643,8 @@ class Replications:
             max_queue_size_bytes=max_queue_size_bytes,
             max_age_seconds=max_age_seconds,
             drop_non_retryable_data=drop_non_retryable_data,
+            fields=dict(fields),
+            method="validate_update",
             timeout=timeout,
             trace_span=trace_span,
         )
