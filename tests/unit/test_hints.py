@@ -42,7 +42,7 @@ from influxdb_replications._hints import (
     KnownFailure,
     WarningLines,
     append_hint,
-    durable_queue_message,
+    durable_queue_text,
     hint_for,
     match,
     match_validation,
@@ -542,7 +542,7 @@ def test_other_errors_keep_the_servers_words(method: str, url: str, message: str
     """Other 500s, and a get of the replication itself (which names it already), keep the server's message."""
     error = error_from_response(_reply(method, url, 500, message))
     assert error.message == message
-    assert durable_queue_message(error) is error
+    assert durable_queue_text(error.status_code, error.message, error.method, error.url) is None
 
 
 def test_log_records_of_the_cli_go_to_its_stream() -> None:

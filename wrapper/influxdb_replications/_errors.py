@@ -39,16 +39,16 @@ token), the response headers and the body, never the request headers.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from ._hints import HINT_LEAD, append_hint, durable_queue_message, match_validation
+from ._hints import HINT_LEAD, append_hint, durable_queue_text, match_validation
 
 if TYPE_CHECKING:
     from ._health import ReplicationStatus
     from ._models import Replication
-    from ._transport import Reply
     from .desired import Change, Plan
 
 __all__ = [
@@ -355,8 +355,21 @@ def parse_error_body(content: bytes, reason: str) -> tuple[str | None, str]:
     return None, text or reason or "(no message)"
 
 
+class _Answer(Protocol):
+    """What error_from_response reads of an answer (the senders' ``Reply``)."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes
+    method: str
+
+    @property
+    def url(self) -> str: ...
+
+
 def error_from_response(
-    response: Reply,
+    response: _Answer,
     *,
     retry_after: float | None = None,
     secret: str | None = None,
@@ -386,7 +399,8 @@ def error_from_response(
         retry_after=retry_after,
     )
     # one replication without a durable queue fails every list (reference 3.2): say which and what to do
-    return durable_queue_message(error)
+    text = durable_queue_text(error.status_code, error.message, error.method, error.url)
+    return error if text is None else error.with_message(text)
 
 
 class SyncTimeoutError(InfluxDBError, TimeoutError):

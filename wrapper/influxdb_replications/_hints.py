@@ -29,7 +29,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._errors import APIStatusError, ValidationFailedError
     from ._models import RemoteConnection, Replication
 
 __all__ = [
@@ -38,7 +37,8 @@ __all__ = [
     "KnownFailure",
     "WarningLines",
     "append_hint",
-    "durable_queue_message",
+    "by_name_hint",
+    "durable_queue_text",
     "hint_for",
     "hint_sentence",
     "match",
@@ -46,7 +46,6 @@ __all__ = [
     "plan_missing_org",
     "queue_full",
     "under_rows",
-    "validated_by_name",
     "warn_max_age_change",
     "warn_missing_org",
 ]
@@ -301,48 +300,40 @@ def queue_full() -> KnownFailure:
     return QUEUE_FULL
 
 
-def validated_by_name(error: ValidationFailedError, *, update: bool) -> ValidationFailedError:
-    """The validation error for a check that could not succeed because of a bucket name (contract note 8).
+def by_name_hint(*, update: bool) -> str:
+    """The hint for a validation that could not succeed because of a bucket name (contract note 8).
 
     Args:
-        error: The ValidationFailedError the server's answer gave.
         update: True for ``validate_update(remote_bucket_id=...)`` on a name-based replication, False for
             ``validate_create(remote_bucket=NAME)``.
-
-    Returns:
-        The same error with this situation's hint in place of any other, at the end of its message.
     """
-    row = VALIDATE_UPDATE_BY_NAME if update else VALIDATE_CREATE_BY_NAME
-    return error.with_hint(row.hint)
+    return (VALIDATE_UPDATE_BY_NAME if update else VALIDATE_CREATE_BY_NAME).hint
 
 
-def durable_queue_message(error: APIStatusError) -> APIStatusError:
-    """Explain a 500 ``durable queue not found for replication ID "<id>"`` from a list or a delete.
+def durable_queue_text(status_code: int, message: str, method: str, url: str) -> str | None:
+    """The message for a 500 ``durable queue not found for replication ID "<id>"`` from a list or a delete.
 
     One replication whose queue is gone fails every list of replications (reference 3.2): the list's
     error then names it and says how to recover. A delete of it removes the row all the same (reference
-    3.7), and its error says so. Any other error (a get or update of that replication included, which
-    names it already) is returned as is.
+    3.7), and its error says so. For any other answer (a get or update of that replication included, which
+    names it already) it returns None: the message stays as it is.
     """
-    if error.status_code != 500 or not DURABLE_QUEUE_MISSING.matches(500, error.message, None):
-        return error
-    found = re.search(r'replication ID "([^"]*)"', error.message)
+    if status_code != 500 or not DURABLE_QUEUE_MISSING.matches(500, message, None):
+        return None
+    found = re.search(r'replication ID "([^"]*)"', message)
     ident = found.group(1) if found else "?"
-    method = error.method.upper()
-    if method == "DELETE":
-        text = (
-            f"{error.message}: replication {ident} had no durable queue on the server; the server deleted "
+    if method.upper() == "DELETE":
+        return (
+            f"{message}: replication {ident} had no durable queue on the server; the server deleted "
             "the replication all the same, so nothing is left to do"
         )
-    elif method == "GET" and urllib.parse.urlsplit(error.url).path.rstrip("/").endswith("/replications"):
-        text = (
-            f"{error.message}: replication {ident} has lost its durable queue on the server, and one such "
+    if method.upper() == "GET" and urllib.parse.urlsplit(url).path.rstrip("/").endswith("/replications"):
+        return (
+            f"{message}: replication {ident} has lost its durable queue on the server, and one such "
             f"replication fails every list of replications. {DURABLE_QUEUE_MISSING.hint[:-1]} "
             f'(replications.delete("{ident}"); CLI: replications delete {ident}).'
         )
-    else:
-        return error
-    return error.with_message(text)
+    return None
 
 
 def warn_missing_org(

@@ -30,7 +30,7 @@ from influxdb_replications_api.models.remote_connection_update_request import (
 )
 
 from ._args import check_bool, check_id, check_name, check_str, check_url
-from ._client import Reconcile, ignore_body
+from ._core import Reconcile, ignore_body
 from ._errors import AlreadyExistsError, NotFoundError
 from ._fields import REMOTE, check_extras
 from ._hints import warn_missing_org
@@ -43,7 +43,7 @@ from ._models import (
 )
 
 if TYPE_CHECKING:
-    from ._client import ReplicationClient
+    from ._core import Core
 
 __all__ = ["Remotes"]
 
@@ -57,7 +57,7 @@ class Remotes:
     overrides for that call.
     """
 
-    def __init__(self, client: ReplicationClient) -> None:
+    def __init__(self, client: Core) -> None:
         self._client = client
 
     async def list(

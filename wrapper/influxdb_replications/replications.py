@@ -45,7 +45,7 @@ from ._args import (
     exactly_one_bucket,
     is_id,
 )
-from ._client import Reconcile, ignore_body
+from ._core import Reconcile, ignore_body
 from ._errors import (
     AlreadyExistsError,
     InfluxDBError,
@@ -55,11 +55,12 @@ from ._errors import (
 )
 from ._fields import REPLICATION, check_extras
 from ._health import ReplicationStatus, assess, check_ratio, format_bytes
-from ._hints import hint_sentence, validated_by_name, warn_max_age_change
+from ._hints import by_name_hint, hint_sentence, warn_max_age_change
 from ._models import RemoteConnection, Replication, replication_from_json, replications_from_json
 
 if TYPE_CHECKING:
-    from ._client import ReplicationClient
+    from ._core import Core
+    from .remotes import Remotes
 
 __all__ = ["Replications"]
 
@@ -90,8 +91,9 @@ class Replications:
     Every method takes ``timeout=`` and ``trace_span=`` overrides for that call.
     """
 
-    def __init__(self, client: ReplicationClient) -> None:
+    def __init__(self, client: Core, remotes: Remotes) -> None:
         self._client = client
+        self._remotes = remotes
 
     # ------------------------------------------------------------------ helpers
 
@@ -100,7 +102,7 @@ class Replications:
             return remote.id
         if is_id(remote):
             return remote
-        found = await self._client.remotes.find(remote, timeout=timeout, trace_span=trace_span)
+        found = await self._remotes.find(remote, timeout=timeout, trace_span=trace_span)
         if found is None:
             raise NotFoundError(f"remote connection {remote!r} not found", status_code=404, code="not found")
         return found.id
@@ -465,7 +467,7 @@ class Replications:
         except ValidationFailedError as exc:
             if remote_bucket is None:
                 raise
-            raise validated_by_name(exc, update=False) from None  # contract note 8
+            raise exc.with_hint(by_name_hint(update=False)) from None  # contract note 8
 
     # ------------------------------------------------------------------ update
 
@@ -669,7 +671,7 @@ class Replications:
                 raise exc from None
             if not current.remote_bucket_name:
                 raise
-            raise validated_by_name(exc, update=True) from None  # contract note 8
+            raise exc.with_hint(by_name_hint(update=True)) from None  # contract note 8
 
     # ------------------------------------------------------------------ delete and validate
 
