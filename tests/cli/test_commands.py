@@ -26,7 +26,7 @@ def rows(text: str) -> list[dict[str, str]]:
     """Parse an aligned table back into dicts (columns split on runs of 2+ spaces)."""
     import re
 
-    lines = text.rstrip("\n").splitlines()
+    lines = [line for line in text.rstrip("\n").splitlines() if not line.startswith("  hint: ")]
     headers = re.split(r"\s{2,}", lines[0].strip())
     return [dict(zip(headers, re.split(r"\s{2,}", line.strip()), strict=True)) for line in lines[1:]]
 
@@ -445,7 +445,9 @@ async def test_status_and_wait_when_healthy(conn: list[str], cloud: FakeInfluxDB
     assert status.code == EXIT_OK
     entry = status.json()["replications"][0]
     assert (entry["id"], entry["name"], entry["synced"]) == (rep_id, "rep", True)
-    assert set(entry) == {"id", "name", "health", "reason", "warnings", "synced", "queue_fill", "replication"}
+    assert set(entry) == {
+        "id", "name", "health", "reason", "warnings", "hint", "synced", "queue_fill", "replication",
+    }  # fmt: skip
     assert entry["replication"]["latest_response_code"] == 204
     table_rows = rows((await cli(*conn, "status", "rep")).out)
     assert [(r["NAME"], r["ID"], r["HEALTH"], r["SYNCED"]) for r in table_rows] == [

@@ -9,7 +9,8 @@ The tree::
     ├── APIResponseValidationError      a 2xx whose body is not what the endpoint returns
     ├── APIStatusError                  any non-2xx answer: .status_code, .code, .message
     │   ├── BadRequestError             400
-    │   │   └── ValidationFailedError   400 from a validate helper: the check against the remote failed
+    │   │   └── ValidationFailedError   400 from a validate helper: the check against the remote failed;
+    │   │                               .hint says what to change when the cause is a known failure
     │   ├── UnauthorizedError           401 (InfluxDB also uses 401 for "permission missing")
     │   ├── ForbiddenError              403
     │   ├── NotFoundError               404 (also raised for an unknown org, bucket or remote name)
@@ -23,6 +24,10 @@ The tree::
     │                                   .replication and .status hold the last state seen
     └── ApplyError                      apply stopped part-way: .done (a Plan), .failed (a Change)
 
+A 500 ``durable queue not found for replication ID "<id>"`` on a list of replications (one replication without
+its queue fails them all) or on a delete keeps its class (``ServerError``); its message then also names the
+replication and says how to recover (``_hints.durable_queue_message``).
+
 ``AlreadyExistsError`` and ``RemoteInUseError`` arrive as HTTP 500 but are deterministic answers about the
 data (reference sections 2.3 and 2.6), so they are conflicts, never ``ServerError`` and never retried.
 ``ServerError`` means "the server failed".
@@ -34,14 +39,16 @@ token), the response headers and the body, never the request headers.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
+
+from ._hints import HINT_LEAD, append_hint, durable_queue_text, match_validation
 
 if TYPE_CHECKING:
     from ._health import ReplicationStatus
     from ._models import Replication
-    from ._transport import Reply
     from .desired import Change, Plan
 
 __all__ = [
@@ -200,7 +207,64 @@ class BadRequestError(APIStatusError):
 
 
 class ValidationFailedError(BadRequestError):
-    """400 from a validate helper: the server could not write to the remote with these settings."""
+    """400 from a validate helper: the server could not write to the remote with these settings.
+
+    Attributes:
+        hint: One sentence saying what to change, when the cause is a known failure (module ``_hints``);
+            it also ends the message. None when the cause matches no known failure.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: str | None = None,
+        method: str = "",
+        url: str = "",
+        headers: httpx.Headers | None = None,
+        body: bytes = b"",
+        retry_after: float | None = None,
+        hint: str | None = None,
+    ) -> None:
+        if hint is None:
+            found = match_validation(message)
+            hint = None if found is None else found.hint
+        self.hint = hint
+        super().__init__(
+            append_hint(message, hint),
+            status_code=status_code,
+            code=code,
+            method=method,
+            url=url,
+            headers=headers,
+            body=body,
+            retry_after=retry_after,
+        )
+
+    def with_message(self, message: str) -> ValidationFailedError:
+        """Return a copy with another message; the hint stays, at the end of the message."""
+        return self._copy(message, self.hint)
+
+    def with_hint(self, hint: str) -> ValidationFailedError:
+        """Return a copy whose hint is ``hint``, in place of the one at the end of the message."""
+        message = self.message
+        if self.hint is not None and message.endswith(HINT_LEAD + self.hint):
+            message = message[: -len(HINT_LEAD + self.hint)]
+        return self._copy(message, hint)
+
+    def _copy(self, message: str, hint: str | None) -> ValidationFailedError:
+        return type(self)(
+            message,
+            status_code=self.status_code,
+            code=self.code,
+            method=self.method,
+            url=self.url,
+            headers=self.headers,
+            body=self.body,
+            retry_after=self.retry_after,
+            hint=hint,
+        )
 
 
 class UnauthorizedError(APIStatusError):
@@ -291,8 +355,21 @@ def parse_error_body(content: bytes, reason: str) -> tuple[str | None, str]:
     return None, text or reason or "(no message)"
 
 
+class _Answer(Protocol):
+    """What error_from_response reads of an answer (the senders' ``Reply``)."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes
+    method: str
+
+    @property
+    def url(self) -> str: ...
+
+
 def error_from_response(
-    response: Reply,
+    response: _Answer,
     *,
     retry_after: float | None = None,
     secret: str | None = None,
@@ -311,7 +388,7 @@ def error_from_response(
     if secret and secret in message:
         message = message.replace(secret, "***")
     cls = error_class(response.status, code, message)
-    return cls(
+    error = cls(
         message,
         status_code=response.status,
         code=code,
@@ -321,6 +398,9 @@ def error_from_response(
         body=response.body,
         retry_after=retry_after,
     )
+    # one replication without a durable queue fails every list (reference 3.2): say which and what to do
+    text = durable_queue_text(error.status_code, error.message, error.method, error.url)
+    return error if text is None else error.with_message(text)
 
 
 class SyncTimeoutError(InfluxDBError, TimeoutError):

@@ -31,6 +31,10 @@ The verdict, first rule that applies:
 Independently, a queue filled to ``queue_warning_ratio`` of its maximum or more adds a warning (full or
 nearly full: new data is dropped silently once it is full) and turns a healthy verdict into backlogged.
 Fields the server did not send never raise; the reason says what could not be checked.
+
+The hint: for a failing stream, the hint of the known failure its latest write result matches (module
+``_hints``: a remote without org ID, a wrong token, a missing bucket, an unreachable remote, ...); else, for a
+queue at or above the warning ratio, the full-queue hint; else None.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ._hints import hint_for, queue_full
 from ._models import Replication
 
 __all__ = ["Health", "ReplicationStatus", "assess"]
@@ -69,12 +74,15 @@ class ReplicationStatus:
         health: The verdict.
         reason: Why, in words (e.g. "12.3 MiB waiting to be sent; the latest write succeeded").
         warnings: Risks that do not decide the verdict on their own (a nearly full queue).
+        hint: One sentence saying what to change, when the failure (or the full queue) is a known one;
+            None otherwise, and for a healthy stream.
     """
 
     replication: Replication
     health: Health
     reason: str
     warnings: tuple[str, ...] = ()
+    hint: str | None = None
 
     @property
     def id(self) -> str:
@@ -106,6 +114,7 @@ class ReplicationStatus:
             "health": self.health.value,
             "reason": self.reason,
             "warnings": list(self.warnings),
+            "hint": self.hint,
             "synced": self.synced,
             "queue_fill": self.queue_fill,
             "remaining_bytes_to_be_synced": r.remaining_bytes_to_be_synced,
@@ -117,7 +126,8 @@ class ReplicationStatus:
 
     def __str__(self) -> str:
         text = f"{self.name} ({self.id}): {self.health.value}: {self.reason}"
-        return "".join([text, *(f"; warning: {w}" for w in self.warnings)])
+        hint = [] if self.hint is None else [f"; hint: {self.hint}"]
+        return "".join([text, *(f"; warning: {w}" for w in self.warnings), *hint])
 
 
 def format_bytes(count: int) -> str:
@@ -224,4 +234,13 @@ def assess(
             # limit (reference 3.2), so new data can be dropped all the same
             health = Health.BACKLOGGED
             reason = f"the queue is {'full' if fill >= 1 else 'nearly full'} although {reason}"
-    return ReplicationStatus(replication, health, reason, tuple(warnings))
+    hint = None
+    if health is Health.FAILING:
+        hint = hint_for(
+            replication.latest_response_code,
+            replication.latest_error_message,
+            drop_non_retryable_data=replication.drop_non_retryable_data,
+        )
+    if hint is None and warnings:
+        hint = queue_full().hint
+    return ReplicationStatus(replication, health, reason, tuple(warnings), hint)

@@ -29,16 +29,41 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._args import is_id
 from ._errors import ApplyError, NotFoundError
 from ._fields import REMOTE, REPLICATION, ExtraFields
+from ._hints import plan_missing_org
 from ._models import RemoteConnection, Replication
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Kind, Plan
 
 if TYPE_CHECKING:
-    from ._client import ReplicationClient
+    import httpx
+
+    from .remotes import Remotes
+    from .replications import Replications
+
+
+class PlanClient(Protocol):
+    """What plan and apply use of a ReplicationClient (a protocol, so this module need not import it)."""
+
+    @property
+    def org_id(self) -> str | None: ...
+
+    @property
+    def remotes(self) -> Remotes: ...
+
+    @property
+    def replications(self) -> Replications: ...
+
+    async def _resolve_bucket_id(
+        self,
+        bucket: str,
+        timeout: float | httpx.Timeout | None,  # noqa: ASYNC109 - per-request httpx timeout
+        trace_span: str | None,
+    ) -> str: ...
+
 
 __all__ = ["Secrets", "apply", "plan"]
 
@@ -63,7 +88,7 @@ class _Step:
     update: dict[str, Any] = field(default_factory=dict)
 
 
-async def plan(client: ReplicationClient, desired: DesiredState, *, prune: bool = False) -> Plan:
+async def plan(client: PlanClient, desired: DesiredState, *, prune: bool = False) -> Plan:
     """Compare the server with ``desired`` and return what ``apply`` would do; changes nothing.
 
     Args:
@@ -86,7 +111,7 @@ async def plan(client: ReplicationClient, desired: DesiredState, *, prune: bool 
 
 
 async def apply(
-    client: ReplicationClient,
+    client: PlanClient,
     desired: DesiredState,
     *,
     prune: bool = False,
@@ -133,7 +158,7 @@ async def apply(
 
 
 async def _steps(
-    client: ReplicationClient, desired: DesiredState, *, prune: bool
+    client: PlanClient, desired: DesiredState, *, prune: bool
 ) -> tuple[list[_Step], dict[str, str]]:
     """The changes, in the order they must be made, and the current remote IDs by name."""
     if not isinstance(desired, DesiredState):
@@ -156,6 +181,7 @@ async def _steps(
             step = _update_remote(want, have)
             if step is not None:
                 steps.append(step)
+    plan_missing_org(steps, remote_by_name, desired.remotes)  # warn: a remote without org ID (reference 4)
 
     for want_rep in desired.replications:
         have_rep = replication_by_name.get(want_rep.name)
@@ -181,7 +207,7 @@ async def _steps(
     return steps, {remote.name: remote.id for remote in remotes}
 
 
-async def _bucket_ids(client: ReplicationClient, wanted: tuple[DesiredReplication, ...]) -> dict[str, str]:
+async def _bucket_ids(client: PlanClient, wanted: tuple[DesiredReplication, ...]) -> dict[str, str]:
     """Map every declared local bucket (name or ID) to its ID; NotFoundError naming a missing one."""
     ids: dict[str, str] = {}
     for rep in wanted:
@@ -384,7 +410,7 @@ async def _token(remote: DesiredRemote, secrets: Secrets | None) -> str:
 
 
 async def _execute(
-    client: ReplicationClient,
+    client: PlanClient,
     step: _Step,
     tokens: dict[str, str],
     remote_ids: dict[str, str],
@@ -446,7 +472,7 @@ def _known_id(change: Change) -> str:
 
 
 async def _create(
-    client: ReplicationClient, rep: DesiredReplication, bucket_id: str, remote_ids: dict[str, str]
+    client: PlanClient, rep: DesiredReplication, bucket_id: str, remote_ids: dict[str, str]
 ) -> Replication:
     return await client.replications.create(
         name=rep.name,

@@ -61,6 +61,7 @@ from ._args import is_id
 from ._client import ReplicationClient
 from ._errors import APIConnectionError, InfluxDBError, NotFoundError
 from ._fields import REMOTE, REPLICATION, FieldSpec
+from ._hints import WarningLines, under_rows
 from ._models import RemoteConnection, Replication
 from ._retry import RetryPolicy
 
@@ -596,6 +597,7 @@ def _status_dict(status: ReplicationStatus) -> dict[str, Any]:
         "health": str(status.health),
         "reason": status.reason,
         "warnings": list(status.warnings),
+        "hint": status.hint,
         "synced": status.synced,
         "queue_fill": status.queue_fill,
         "replication": _jsonable(status.replication),
@@ -964,7 +966,8 @@ async def _cmd_status(ctx: _Ctx) -> int:
     if ctx.json:
         ctx.emit({"replications": [_status_dict(s) for s in statuses]})
     else:
-        ctx.print(table(STATUS_COLUMNS, (_status_row(s) for s in statuses)))
+        rendered = table(STATUS_COLUMNS, (_status_row(s) for s in statuses))
+        ctx.print(under_rows(rendered, (s.hint for s in statuses)))  # each hint under its row
         for s in statuses:
             for warning in s.warnings:
                 ctx.print(f"warning: {s.name}: {warning}")
@@ -1006,14 +1009,17 @@ async def _fleet_status(ctx: _Ctx, hosts: Sequence[Host], only: str | None) -> i
         )
     else:
         rows: list[list[Any]] = []
+        hints: list[str | None] = []
         for result in results:
             if not result.ok:
                 rows.append(
                     [_host_label(result.host), None, None, "error", None, None, None, _host_error(result)]
                 )
+                hints.append(None)
             for s in selected(result):
                 rows.append([_host_label(result.host), *_status_row(s)])
-        ctx.print(table(("host", *STATUS_COLUMNS), rows))
+                hints.append(s.hint)
+        ctx.print(under_rows(table(("host", *STATUS_COLUMNS), rows), hints))
         for result in results:
             for s in selected(result):
                 for warning in s.warnings:
@@ -1213,12 +1219,14 @@ async def run(
     reset = _STREAMS.set(streams)
     ctx: _Ctx | None = None
     handler: logging.Handler | None = None
+    warnings: WarningLines | None = None
     try:
         try:
             args = build_parser().parse_args(argv)
         except _Exit as exc:
             return exc.status
         ctx = _Ctx(args, streams, stdin or sys.stdin)
+        warnings = None if ctx.debug else WarningLines(ctx.warn)  # library warnings: one stderr line each
         if ctx.debug:
             handler = logging.StreamHandler(streams.err)
             handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
@@ -1233,6 +1241,8 @@ async def run(
         except Exception as exc:
             return _fail(ctx, exc)
     finally:
+        if warnings is not None:
+            warnings.close()
         if handler is not None:
             logging.getLogger("influxdb_replications").removeHandler(handler)
         _STREAMS.reset(reset)

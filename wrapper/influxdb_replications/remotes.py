@@ -30,9 +30,10 @@ from influxdb_replications_api.models.remote_connection_update_request import (
 )
 
 from ._args import check_bool, check_id, check_name, check_str, check_url
-from ._client import Reconcile, ignore_body
+from ._core import Reconcile, ignore_body
 from ._errors import AlreadyExistsError, NotFoundError
 from ._fields import REMOTE, check_extras
+from ._hints import warn_missing_org
 from ._models import (
     RemoteConnection,
     list_from_json,
@@ -42,7 +43,7 @@ from ._models import (
 )
 
 if TYPE_CHECKING:
-    from ._client import ReplicationClient
+    from ._core import Core
 
 __all__ = ["Remotes"]
 
@@ -56,7 +57,7 @@ class Remotes:
     overrides for that call.
     """
 
-    def __init__(self, client: ReplicationClient) -> None:
+    def __init__(self, client: Core) -> None:
         self._client = client
 
     async def list(
@@ -254,7 +255,7 @@ class Remotes:
         return await client._request(
             "remotes.create",
             post_remote_connection,
-            parse=remote_from_json,
+            parse=warn_missing_org(remote_from_json, remote_org_id, create=True),
             timeout=timeout,
             trace_span=trace_span,
             reconcile=Reconcile(lookup=lookup, verify=verify),
@@ -323,7 +324,7 @@ class Remotes:
         return await self._client._request(
             "remotes.update",
             patch_remote_connection_by_id,
-            parse=remote_from_json,
+            parse=warn_missing_org(remote_from_json, remote_org_id),
             timeout=timeout,
             trace_span=trace_span,
             remote_id=remote_id,

@@ -45,7 +45,7 @@ from ._args import (
     exactly_one_bucket,
     is_id,
 )
-from ._client import Reconcile, ignore_body
+from ._core import Reconcile, ignore_body
 from ._errors import (
     AlreadyExistsError,
     InfluxDBError,
@@ -55,27 +55,17 @@ from ._errors import (
 )
 from ._fields import REPLICATION, check_extras
 from ._health import ReplicationStatus, assess, check_ratio, format_bytes
+from ._hints import by_name_hint, hint_sentence, warn_max_age_change
 from ._models import RemoteConnection, Replication, replication_from_json, replications_from_json
 
 if TYPE_CHECKING:
-    from ._client import ReplicationClient
+    from ._core import Core
+    from .remotes import Remotes
 
 __all__ = ["Replications"]
 
 Timeout = float | httpx.Timeout | None
 RemoteRef = str | RemoteConnection
-
-# Contract note 8: what to tell a caller whose validation could not have succeeded.
-_NOTE_CREATE_BY_NAME = (
-    " Note: the server validates a new replication with the remote bucket ID only and sends an empty "
-    "bucket to the remote, so validate_create(remote_bucket=NAME) cannot succeed; validate with "
-    "remote_bucket_id=..., or create the replication and call replications.validate(id)."
-)
-_NOTE_UPDATE_BY_NAME = (
-    " Note: this replication targets a remote bucket by name, and the server's validation of an update "
-    "still uses that stored name, not the new remote_bucket_id; apply the update and call "
-    "replications.validate(id) instead."
-)
 
 
 def _check_remote(remote: Any, arg: str = "remote") -> RemoteRef:
@@ -101,8 +91,9 @@ class Replications:
     Every method takes ``timeout=`` and ``trace_span=`` overrides for that call.
     """
 
-    def __init__(self, client: ReplicationClient) -> None:
+    def __init__(self, client: Core, remotes: Remotes) -> None:
         self._client = client
+        self._remotes = remotes
 
     # ------------------------------------------------------------------ helpers
 
@@ -111,7 +102,7 @@ class Replications:
             return remote.id
         if is_id(remote):
             return remote
-        found = await self._client.remotes.find(remote, timeout=timeout, trace_span=trace_span)
+        found = await self._remotes.find(remote, timeout=timeout, trace_span=trace_span)
         if found is None:
             raise NotFoundError(f"remote connection {remote!r} not found", status_code=404, code="not found")
         return found.id
@@ -476,7 +467,7 @@ class Replications:
         except ValidationFailedError as exc:
             if remote_bucket is None:
                 raise
-            raise exc.with_message(exc.message + _NOTE_CREATE_BY_NAME) from None
+            raise exc.with_hint(by_name_hint(update=False)) from None  # contract note 8
 
     # ------------------------------------------------------------------ update
 
@@ -593,7 +584,7 @@ class Replications:
         return await self._client._request(
             "replications.update",
             patch_replication_by_id,
-            parse=replication_from_json,
+            parse=warn_max_age_change(replication_from_json, max_age_seconds),
             timeout=timeout,
             trace_span=trace_span,
             replication_id=replication_id,
@@ -680,7 +671,7 @@ class Replications:
                 raise exc from None
             if not current.remote_bucket_name:
                 raise
-            raise exc.with_message(exc.message + _NOTE_UPDATE_BY_NAME) from None
+            raise exc.with_hint(by_name_hint(update=True)) from None  # contract note 8
 
     # ------------------------------------------------------------------ delete and validate
 
@@ -849,7 +840,7 @@ class Replications:
                 raise SyncTimeoutError(
                     f"replication {current.name!r} ({current.id}) not synced after {waited:.1f} s: "
                     f"{remaining} bytes ({format_bytes(remaining)}) still to send; "
-                    f"{status.health.value}: {status.reason}",
+                    f"{status.health.value}: {status.reason}" + hint_sentence(status.hint),
                     replication=current,
                     status=status,
                     waited=waited,

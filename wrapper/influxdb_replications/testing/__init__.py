@@ -42,7 +42,11 @@ path None = any, else an fnmatch glob on the URL path such as "/api/v2/replicati
 * `clear_faults()`.
 
 Other helpers: `create_bucket`, `create_org`, `create_token(permissions)`, `request_log` (a list of
-`RequestRecord`, with the Authorization value redacted) and `clear_request_log()`.
+`RequestRecord`, with the Authorization value redacted) and `clear_request_log()`. To reach two failures
+that are slow or impossible to reach through the API: `pad_queue(replication_id, size_bytes)` adds one
+block of that size that holds no points (a full queue without writing 32 MiB), and
+`lose_queue(replication_id)` removes a replication's queue but keeps the replication (its lists, gets and
+deletes then answer 500 `durable queue not found ...`, as the real server does).
 
 Standalone: `python -m influxdb_replications.testing --port 8086 --token T --org O --bucket B`.
 

@@ -450,6 +450,9 @@ class ManagementApi:
         """DELETE /api/v2/replications/{id}: the queue and its unsent data are discarded."""
         rep = self._replication(raw_id, call.token, "write")
         del self._store.replications[rep.id]
+        if rep.id not in self._engine.queues:
+            # the row is gone, yet the answer is 500 (reference 3.7)
+            raise internal(f'durable queue not found for replication ID "{rep.id}"')
         self._engine.close(rep.id)
         return no_content()
 

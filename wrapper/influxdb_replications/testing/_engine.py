@@ -66,6 +66,18 @@ def batches(points: list[Point]) -> list[bytes]:
     return out
 
 
+def padding_block(size: int) -> bytes:
+    """A gzip member of `size` bytes (21 at least) that decompresses to nothing.
+
+    The bulk is the gzip header's comment (FCOMMENT, RFC 1952), which every gzip reader skips, so the block
+    weighs `size` bytes in a queue yet writes no point if it ever reaches a remote.
+    """
+    empty = gzip.compress(b"", mtime=0)
+    header = bytearray(empty[:10])
+    header[3] |= 0x10  # FLG.FCOMMENT
+    return bytes(header) + b"p" * max(size - len(empty) - 1, 0) + b"\0" + empty[10:]
+
+
 @dataclass
 class Block:
     """One gzipped batch waiting in a queue, with the time it was queued (for max-age purging)."""
@@ -161,6 +173,14 @@ class Engine:
         """(currentQueueSizeBytes, remainingBytesToBeSynced) of a live queue."""
         queue = self.queues[replication_id]
         return queue.current, queue.remaining
+
+    def pad(self, replication_id: str, size: int) -> bool:
+        """Queue one block of `size` bytes that holds no data; False when the queue has no room for it."""
+        return self.queues[replication_id].append(padding_block(size))
+
+    def lose(self, replication_id: str) -> None:
+        """Drop a replication's queue but keep its row, as when its directory vanished (reference 3.2)."""
+        self.close(replication_id)
 
     def enqueue(self, org_id: str, bucket_id: str, points: list[Point]) -> None:
         """Queue freshly written points for every replication of (org, bucket); full queues drop them."""

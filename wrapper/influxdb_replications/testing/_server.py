@@ -194,6 +194,29 @@ class FakeInfluxDB:
         bucket_id = bucket if bucket in self._store.buckets else self.bucket_id(bucket)
         return self._store.stored_points(bucket_id)
 
+    def pad_queue(self, replication_id: str, size_bytes: int) -> None:
+        """Add `size_bytes` to a replication's queue with one block that holds no points.
+
+        As if that much data had piled up while the remote was away: a full queue in a test without
+        writing 32 MiB of line protocol. The block decompresses to nothing, so a remote that ever receives
+        it stores no point.
+
+        Raises:
+            KeyError: no replication with this ID (or its queue is lost).
+            ValueError: the queue has no room for `size_bytes` more.
+        """
+        if not self._engine.pad(replication_id, size_bytes):
+            raise ValueError(f"the queue of replication {replication_id} has no room for {size_bytes} bytes")
+
+    def lose_queue(self, replication_id: str) -> None:
+        """Remove a replication's durable queue but keep the replication, as when its directory vanished.
+
+        From then on, as on the real server (reference 3.2, 3.7), every list of replications of its org, a
+        get or update of it answer 500 ``durable queue not found for replication ID "<id>"``; a delete
+        removes it and answers that 500 too.
+        """
+        self._engine.lose(replication_id)
+
     def clear_request_log(self) -> None:
         """Forget the requests recorded so far."""
         self.request_log.clear()

@@ -1,0 +1,472 @@
+"""The client's core: configuration, lifecycle, org resolution and the one request path.
+
+``ReplicationClient`` (``_client.py``) is this core plus its resources. Every call of every resource goes
+through ``Core._request``: the generated endpoint module
+builds the request (its public ``build_request``: method, path, query, headers and the body from the
+generated request model), a sender (``_transport.py``: httpx by default, aiohttp on request) sends it,
+the retry loop (decisions in ``_retry.py``) repeats it where that is safe, and the body is decoded once,
+straight into a generated model (its ``from_dict``; ``_models.py`` names the public ones) or a typed
+error (``_errors.py``).
+"""
+
+# The public methods take `timeout=` by contract (the issue's API); it is an httpx timeout per request,
+# not an asyncio deadline, so ASYNC109's advice does not apply.
+# ruff: noqa: ASYNC109
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import os
+import ssl
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import ModuleType, TracebackType
+from typing import Any, Literal, Self, TypeVar
+
+import httpx
+
+from influxdb_replications_api.api.buckets import get_buckets
+from influxdb_replications_api.api.organizations import get_orgs
+
+from ._args import check_id, check_name, check_timeout, check_trace_span, check_url
+from ._errors import (
+    AlreadyExistsError,
+    APIResponseValidationError,
+    APIStatusError,
+    InfluxDBError,
+    NotFoundError,
+    error_from_response,
+)
+from ._models import list_from_json
+from ._retry import OPERATIONS, Failure, RetryClass, RetryPolicy, classify, parse_retry_after, should_retry
+from ._transport import AiohttpSender, HttpxSender, Reply
+from ._version import __version__
+
+__all__ = ["Core", "Reconcile", "ignore_body"]
+
+R = TypeVar("R")
+Sleep = Callable[[float], Awaitable[None]]
+
+_LOG = logging.getLogger("influxdb_replications")
+_DEFAULT_URL = "http://localhost:8086"
+_USER_AGENT = f"influxdb-replications/{__version__}"
+# Parse failures of a 2xx body (missing key, wrong type, unknown value).
+_PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+# At most this many connections at once (httpx's and aiohttp's default). httpx's pool also keeps only 20
+# idle: raising that stopped reconnects at 50 calls in flight but cost more CPU than it saved, because
+# httpcore checks every idle connection on each request (scripts/bench: get at 50 in flight, 2146 vs
+# 1527 µs per call), so httpx keeps its default.
+_MAX_CONNECTIONS = 100
+Backend = Literal["httpx", "aiohttp"]
+
+
+@functools.cache
+def _shared_tls_context() -> ssl.SSLContext:
+    """httpx's default verifying TLS context, built once per process.
+
+    httpx builds (and loads the CA bundle into) a new context for every client, about 20 ms each; a fleet run
+    opens one client per host, so the clients share this one (an SSLContext is safe to share).
+    """
+    return httpx.create_ssl_context()
+
+
+class _Secret:
+    """Holds the token so that no repr, vars() dump or log line shows it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+
+def ignore_body(data: Any) -> None:
+    """The ``parse`` of calls whose answer has no body worth reading (delete, validate): not decoded."""
+    del data
+
+
+@dataclass(frozen=True, slots=True)
+class Reconcile:
+    """How ``create`` recovers after an ambiguous failure (contract note 1).
+
+    Attributes:
+        lookup: Finds the object by name (one attempt, no retries); None when it does not exist.
+        verify: Returns the found object when it equals what was asked, else raises AlreadyExistsError.
+    """
+
+    lookup: Callable[[], Awaitable[Any]]
+    verify: Callable[[Any], Any]
+
+
+class Core:
+    """Configuration, lifecycle, org and bucket look-ups, and the one request path (``_request``).
+
+    ``ReplicationClient`` adds the resources and plan/apply; its docstring describes the arguments.
+    """
+
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        token: str | None = None,
+        org: str | None = None,
+        org_id: str | None = None,
+        timeout: float | httpx.Timeout = 10.0,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        verify: bool | str | ssl.SSLContext = True,
+        headers: dict[str, str] | None = None,
+        trace_span: str | None = None,
+        sleep: Sleep | None = None,
+        backend: Backend = "httpx",
+    ) -> None:
+        if url is None:
+            url = os.environ.get("INFLUX_HOST") or _DEFAULT_URL
+        base_url = check_url(url, "url").rstrip("/")
+        if token is None:
+            token = os.environ.get("INFLUX_TOKEN") or None
+        if not token:
+            raise ValueError("token is required: pass token= or set INFLUX_TOKEN")
+        if not isinstance(token, str):
+            raise ValueError("token must be a string")
+        if org is None and org_id is None:
+            org_id = os.environ.get("INFLUX_ORG_ID") or None
+            if org_id is None:
+                org = os.environ.get("INFLUX_ORG") or None
+        self._org = None if org is None else check_name(org, "org")
+        self._org_id: str | None = None if org_id is None else check_id(org_id, "org_id")
+        self._org_lock = asyncio.Lock()
+        default_timeout = check_timeout(timeout)
+        if default_timeout is None:
+            raise ValueError("timeout must be a number > 0 or an httpx.Timeout, got None")
+        if retry is None:
+            retry = RetryPolicy()
+        elif not isinstance(retry, RetryPolicy):
+            raise ValueError("retry must be a RetryPolicy")
+        self._retry = retry
+        self._trace_span = check_trace_span(trace_span)
+        self._sleep: Sleep = asyncio.sleep if sleep is None else sleep
+        self._url = base_url
+        self._closed = False
+
+        # the client sets Authorization itself (a caller's copy in any spelling would be sent as well)
+        all_headers = {
+            name: value for name, value in (headers or {}).items() if name.lower() != "authorization"
+        }
+        if not any(name.lower() == "user-agent" for name in all_headers):
+            all_headers["User-Agent"] = _USER_AGENT  # names the client in the server's logs
+        # InfluxDB's scheme; httpx masks the Authorization value in the Headers repr.
+        all_headers["Authorization"] = f"Token {token}"
+        self._secret = _Secret(token)
+        if isinstance(verify, str):  # a CA bundle path
+            verify = ssl.create_default_context(cafile=verify)
+        self._sender: HttpxSender | AiohttpSender
+        if backend == "httpx":
+            self._sender = HttpxSender(
+                base_url,
+                all_headers,
+                default_timeout,
+                transport=transport,
+                verify=_shared_tls_context() if verify is True else verify,
+                limits=httpx.Limits(max_connections=_MAX_CONNECTIONS, max_keepalive_connections=20),
+            )
+        elif backend == "aiohttp":
+            if transport is not None:
+                raise ValueError('transport= is an httpx transport; it cannot be used with backend="aiohttp"')
+            if isinstance(verify, str):  # pragma: no cover - turned into an SSLContext above
+                raise AssertionError
+            self._sender = AiohttpSender(base_url, all_headers, default_timeout, verify, _MAX_CONNECTIONS)
+        else:
+            raise ValueError(f'backend must be "httpx" or "aiohttp", got {backend!r}')
+        self._backend: Backend = backend
+
+    # ------------------------------------------------------------------ configuration and lifecycle
+
+    @property
+    def url(self) -> str:
+        """The server URL (without a trailing slash)."""
+        return self._url
+
+    @property
+    def org(self) -> str | None:
+        """The org name given, if any."""
+        return self._org
+
+    @property
+    def org_id(self) -> str | None:
+        """The org ID given or already resolved from ``org``; None before resolution."""
+        return self._org_id
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy."""
+        return self._retry
+
+    @property
+    def backend(self) -> Backend:
+        """The HTTP library that sends requests: "httpx" or "aiohttp"."""
+        return self._backend
+
+    @property
+    def is_closed(self) -> bool:
+        """True once ``aclose()`` was called."""
+        return self._closed
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(url={self._url!r}, org={self._org!r}, org_id={self._org_id!r})"
+
+    async def __aenter__(self) -> Self:
+        self._ensure_open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections. Idempotent; the client cannot be used afterwards."""
+        if self._closed:
+            return
+        self._closed = True
+        await self._sender.aclose()
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("this ReplicationClient is closed; create a new one")
+
+    # ------------------------------------------------------------------ org and bucket resolution
+
+    async def _resolve_org_id(self, timeout: float | httpx.Timeout | None, trace_span: str | None) -> str:
+        """The org ID: given, or looked up once by name (concurrent first calls share one look-up)."""
+        if self._org_id is not None:
+            return self._org_id
+        if self._org is None:
+            raise ValueError(
+                "this call needs an organization: pass org= or org_id= to ReplicationClient "
+                "(or set INFLUX_ORG / INFLUX_ORG_ID)"
+            )
+        async with self._org_lock:
+            if self._org_id is None:
+                self._org_id = await self._lookup_org(self._org, timeout, trace_span)
+        return self._org_id
+
+    async def _lookup_org(
+        self, name: str, timeout: float | httpx.Timeout | None, trace_span: str | None
+    ) -> str:
+        # the server answers an unknown name with 404 `organization name "x" not found`
+        return await self._id_by_name(
+            "orgs",
+            get_orgs,
+            name,
+            f"organization {name!r} not found",
+            timeout,
+            trace_span,
+            org=name,
+        )
+
+    async def _resolve_bucket_id(
+        self, bucket: str, timeout: float | httpx.Timeout | None, trace_span: str | None
+    ) -> str:
+        """Look a local bucket up by name in the client's org; NotFoundError if there is none."""
+        org_id = await self._resolve_org_id(timeout, trace_span)
+        return await self._id_by_name(
+            "buckets",
+            get_buckets,
+            bucket,
+            f"bucket {bucket!r} not found in org {org_id}",
+            timeout,
+            trace_span,
+            org_id=org_id,
+            name=bucket,
+        )
+
+    async def _id_by_name(
+        self,
+        key: str,
+        endpoint: ModuleType,
+        wanted: str,
+        not_found: str,
+        timeout: float | httpx.Timeout | None,
+        trace_span: str | None,
+        **params: Any,
+    ) -> str:
+        """The ID of the item called ``wanted`` in the ``key`` list of ``endpoint``; else NotFoundError.
+
+        A 404 (how the server answers an unknown org or bucket name), a null list and a list without that
+        name all become the same NotFoundError with ``not_found`` as its message.
+        """
+
+        def parse(data: Any) -> str | None:
+            for item in list_from_json(data, key):
+                if type(item) is dict and item.get("name") == wanted:
+                    return check_id(item.get("id"), "id")
+            return None
+
+        try:
+            found = await self._request(
+                f"{key}.lookup", endpoint, parse=parse, timeout=timeout, trace_span=trace_span, **params
+            )
+        except NotFoundError as exc:
+            raise exc.with_message(not_found) from None
+        if found is None:
+            raise NotFoundError(not_found, status_code=404, code="not found")
+        return found
+
+    # ------------------------------------------------------------------ the one request path
+
+    async def _request(
+        self,
+        op: str,
+        endpoint: ModuleType,
+        *,
+        parse: Callable[[Any], R],
+        timeout: float | httpx.Timeout | None,
+        trace_span: str | None,
+        expect_status: int | None = None,
+        reconcile: Reconcile | None = None,
+        attempts: int | None = None,
+        **kwargs: Any,
+    ) -> R:
+        """Send one operation, with retries, and return ``parse(decoded JSON body)``.
+
+        Args:
+            op: The operation's row in ``_retry.OPERATIONS``.
+            endpoint: The generated endpoint module; its ``build_request(**kwargs)`` builds the request.
+            parse: Converts the decoded body (a generated model's ``from_dict``); may raise TypeError,
+                ValueError or KeyError for a malformed body. ``ignore_body``: the body is not decoded.
+            timeout: Per-call timeout override.
+            trace_span: Per-call Zap-Trace-Span override.
+            expect_status: Require exactly this 2xx status (validate-only calls: 204).
+            reconcile: For create: the look-up after an ambiguous failure.
+            attempts: Override max_attempts (1 for look-ups inside another call's retry loop).
+            **kwargs: Passed on to ``endpoint.build_request``.
+        """
+        self._ensure_open()
+        override = check_timeout(timeout)
+        span = check_trace_span(trace_span) or self._trace_span
+        if span is not None:
+            kwargs["zap_trace_span"] = span
+        built = endpoint.build_request(**kwargs)
+        request = (
+            built["method"].upper(),
+            built["url"],
+            built.get("params") or None,
+            built.get("json"),
+            built.get("headers") or None,
+            override,
+        )
+        retry_class = OPERATIONS[op]
+        policy = self._retry
+        max_attempts = policy.max_attempts if attempts is None else attempts
+        deadline = policy.deadline
+        started = time.monotonic()
+        ambiguous_seen = False
+        needs_lookup = False
+
+        for attempt in range(1, max_attempts + 1):
+            existing: Any = None
+            try:
+                if needs_lookup and reconcile is not None:
+                    # after an ambiguous create: did it land? (contract note 1)
+                    existing = await reconcile.lookup()
+                    needs_lookup = False
+                if existing is None:
+                    return await self._attempt(request, parse, expect_status)
+            except InfluxDBError as exc:
+                error: InfluxDBError = exc
+            else:
+                return reconcile.verify(existing)  # type: ignore[union-attr,no-any-return]
+
+            failure = classify(error)
+            if failure is Failure.AMBIGUOUS:
+                ambiguous_seen = True
+            elif ambiguous_seen and attempt > 1:
+                if retry_class is RetryClass.DELETE and isinstance(error, NotFoundError):
+                    # an earlier attempt that got no answer did delete it
+                    return parse(None)
+                if reconcile is not None and isinstance(error, AlreadyExistsError):
+                    # an earlier attempt that got no answer did create it: compare (contract note 1)
+                    existing = await reconcile.lookup()
+                    if existing is None:
+                        raise error
+                    return reconcile.verify(existing)  # type: ignore[no-any-return]
+            if retry_class is RetryClass.CREATE and failure is Failure.AMBIGUOUS and reconcile is not None:
+                needs_lookup = True  # the next attempt looks the name up before sending again
+            elif not should_retry(retry_class, failure):
+                raise error
+            if attempt >= max_attempts:
+                raise error
+            retry_after = error.retry_after if isinstance(error, APIStatusError) else None
+            if failure is Failure.RETRY_LATER and retry_after is not None:
+                if retry_after > policy.max_retry_after:
+                    raise error
+                delay = retry_after
+            else:
+                delay = policy.backoff(attempt - 1)
+            if deadline is not None and delay >= deadline - (time.monotonic() - started):
+                raise error
+            if _LOG.isEnabledFor(logging.INFO):
+                _LOG.info(
+                    "retrying %s %s (attempt %d of %d) in %.3fs after %s",
+                    request[0],
+                    request[1],
+                    attempt + 1,
+                    max_attempts,
+                    delay,
+                    _describe(error),
+                )
+            await self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(
+        self,
+        request: tuple[str, str, dict[str, Any] | None, Any, dict[str, str] | None, httpx.Timeout | None],
+        parse: Callable[[Any], R],
+        expect_status: int | None,
+    ) -> R:
+        """One request: send, check the status, decode and convert; every failure is an InfluxDBError."""
+        self._ensure_open()
+        reply = await self._sender.send(*request)
+        status = reply.status
+        if not 200 <= status < 300:
+            retry_after = None
+            if status in (429, 503):
+                retry_after = parse_retry_after(reply.headers.get("retry-after"))
+            raise error_from_response(reply, retry_after=retry_after, secret=self._secret.value)
+        if expect_status is not None and status != expect_status:
+            raise _invalid(reply, f"expected status {expect_status}, got {status}")
+        if parse is ignore_body:
+            return None  # type: ignore[return-value]
+        try:
+            data = json.loads(reply.body)
+        except ValueError as exc:
+            raise _invalid(reply, "the response body is not JSON") from exc
+        try:
+            return parse(data)
+        except _PARSE_ERRORS as exc:
+            raise _invalid(reply, f"unexpected body ({type(exc).__name__}: {exc})") from exc
+
+
+def _invalid(reply: Reply, reason: str) -> APIResponseValidationError:
+    return APIResponseValidationError(
+        f"{reply.method} {reply.url} returned {reply.status}: {reason}",
+        status_code=reply.status,
+        body=reply.body,
+    )
+
+
+def _describe(error: InfluxDBError) -> str:
+    if isinstance(error, APIStatusError):
+        return f"status {error.status_code}"
+    cause = error.__cause__
+    return type(cause).__name__ if cause is not None else type(error).__name__
