@@ -272,11 +272,6 @@ def test_fleet_file_carries_the_new_fields(flow: Flow) -> None:
     assert flow.layers["fleet"] == "ok", flow.layers["fleet"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_plan.py: the create step drops desired fields only the update request has (_create_args) and "
-    "no update follows, so the plan after apply still shows them",
-)
 def test_apply_sets_update_only_fields_in_one_run(flow: Flow) -> None:
     """A desired field only the update request has is set by one apply that creates the object."""
     assert flow.layers["update_only"] == "ok", flow.layers["update_only"]

@@ -275,6 +275,13 @@ def _create_args(extras: ExtraFields, want: tuple[tuple[str, Any], ...]) -> dict
     return {name: value for name, value in want if name in creatable}
 
 
+def _after_create(extras: ExtraFields, want: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """The spec's other fields that only an update can set: apply sends them right after the create."""
+    creatable = {spec.name for spec in extras.create}
+    updatable = {spec.name for spec in extras.update}
+    return {name: value for name, value in want if name in updatable and name not in creatable}
+
+
 def _update_remote(want: DesiredRemote, have: RemoteConnection) -> _Step | None:
     drift = _Drift()
     drift.compare("url", have.remote_url, want.remote_url, arg="remote_url")
@@ -437,6 +444,8 @@ async def _execute(
                 description=want.description,
                 **_create_args(REMOTE, want.extra),
             )
+            if later := _after_create(REMOTE, want.extra):
+                await client.remotes.update(new_remote.id, **later)
             remote_ids[want.name] = new_remote.id
             done.append(replace(change, id=new_remote.id))
         else:
@@ -474,7 +483,7 @@ def _known_id(change: Change) -> str:
 async def _create(
     client: PlanClient, rep: DesiredReplication, bucket_id: str, remote_ids: dict[str, str]
 ) -> Replication:
-    return await client.replications.create(
+    created = await client.replications.create(
         name=rep.name,
         remote=remote_ids[rep.remote],
         local_bucket=bucket_id,
@@ -486,6 +495,9 @@ async def _create(
         description=rep.description,
         **_create_args(REPLICATION, rep.extra),
     )
+    if later := _after_create(REPLICATION, rep.extra):
+        created = await client.replications.update(created.id, **later)
+    return created
 
 
 def _failure(change: Change, exc: Exception, done: list[Change], tokens: Iterable[str]) -> str:

@@ -14,6 +14,7 @@ a changed token cannot be detected), and this library never writes them anywhere
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -343,6 +344,8 @@ _MARKERS: dict[str, str] = {"create": "+", "update": "~", "recreate": "-/+", "de
 def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()  # as the CLI's --json writes it
     return str(value)
 
 
