@@ -19,13 +19,14 @@ class RemoteConnection:
     """The ``RemoteConnection`` schema, generated from the spec and our overlay.
 
     Attributes:
-        allow_insecure_tls (``allowInsecureTLS``): Not documented in the spec.
-        id (``id``): Not documented in the spec.
-        name (``name``): Not documented in the spec.
-        org_id (``orgID``): Not documented in the spec.
-        remote_url (``remoteURL``): Not documented in the spec.
-        description (``description``): Not documented in the spec.
-        remote_org_id (``remoteOrgID``): Not documented in the spec.
+        allow_insecure_tls (``allowInsecureTLS``): Whether TLS certificate checks are skipped towards the
+            remote.
+        id (``id``): The remote's ID (16 hex digits).
+        name (``name``): Its name, unique in the org.
+        org_id (``orgID``): The ID of the org that owns it.
+        remote_url (``remoteURL``): The URL of the remote InfluxDB.
+        description (``description``): Its description, or None when never set.
+        remote_org_id (``remoteOrgID``): The org ID on the remote, or None when it was never set.
     """
 
     allow_insecure_tls: bool = False

@@ -19,21 +19,28 @@ class Replication:
     """The ``Replication`` schema, generated from the spec and our overlay.
 
     Attributes:
-        id (``id``): Not documented in the spec.
-        local_bucket_id (``localBucketID``): Not documented in the spec.
-        max_queue_size_bytes (``maxQueueSizeBytes``): Not documented in the spec.
-        name (``name``): Not documented in the spec.
-        org_id (``orgID``): Not documented in the spec.
-        remote_id (``remoteID``): Not documented in the spec.
-        current_queue_size_bytes (``currentQueueSizeBytes``): Not documented in the spec.
-        description (``description``): Not documented in the spec.
-        drop_non_retryable_data (``dropNonRetryableData``): Not documented in the spec.
-        latest_error_message (``latestErrorMessage``): Not documented in the spec.
-        latest_response_code (``latestResponseCode``): Not documented in the spec.
-        remaining_bytes_to_be_synced (``remainingBytesToBeSynced``): Not documented in the spec.
-        remote_bucket_id (``remoteBucketID``): Not documented in the spec.
-        remote_bucket_name (``remoteBucketName``): Not documented in the spec.
-        max_age_seconds (``maxAgeSeconds``): Not documented in the spec.
+        id (``id``): The replication's ID (16 hex digits).
+        local_bucket_id (``localBucketID``): The ID of the local bucket it copies.
+        max_queue_size_bytes (``maxQueueSizeBytes``): The queue's size limit in bytes.
+        name (``name``): Its name, unique in the org.
+        org_id (``orgID``): The ID of the org that owns it.
+        remote_id (``remoteID``): The ID of the remote connection it writes to.
+        current_queue_size_bytes (``currentQueueSizeBytes``): Bytes on disk in the queue (0 in a create
+            response), or None.
+        description (``description``): Its description, or None when never set.
+        drop_non_retryable_data (``dropNonRetryableData``): Whether data the remote refuses with 400 is
+            dropped.
+        latest_error_message (``latestErrorMessage``): Error of the latest write ("" after a success), or
+            None before the first attempt.
+        latest_response_code (``latestResponseCode``): Status of the latest write to the remote (0 means a
+            network error), or None before the first attempt.
+        remaining_bytes_to_be_synced (``remainingBytesToBeSynced``): Bytes not yet sent (0 in a create
+            response), or None.
+        remote_bucket_id (``remoteBucketID``): The target bucket's ID, or None for a name-based target.
+        remote_bucket_name (``remoteBucketName``): The target bucket's name ("" for an ID-based target). The
+            server spells the key RemoteBucketName; both spellings are read.
+        max_age_seconds (``maxAgeSeconds``): How long queued data is kept (0 is the server default), or None
+            when the server does not report it (before v2.2).
     """
 
     id: str

@@ -29,6 +29,9 @@ Constructor knobs meant for tests:
   near-instant. Positive `Retry-After` values on 429 are always honoured as sent.
 * `purge_interval` (seconds, default 60): how often queued blocks older than the replication's
   effective max age are dropped (v2.9 rules; the age is fixed when the replication is created).
+* `keep_unknown_fields` (default False): keep the unknown top-level keys of remote and replication
+  create/update bodies and return them in that object's JSON, as a newer server that knows a new spec
+  field would (the real server ignores unknown keys; off by default for the same reason).
 
 Fault injection, applied before authentication to the next matching requests (method None = any,
 path None = any, else an fnmatch glob on the URL path such as "/api/v2/replications*"):
