@@ -26,7 +26,7 @@ The tree::
 
 A 500 ``durable queue not found for replication ID "<id>"`` on a list of replications (one replication without
 its queue fails them all) or on a delete keeps its class (``ServerError``); its message then also names the
-replication and says how to recover (``_hints.durable_queue_message``).
+replication and says how to recover (``_hints.durable_queue_text``).
 
 ``AlreadyExistsError`` and ``RemoteInUseError`` arrive as HTTP 500 but are deterministic answers about the
 data (reference sections 2.3 and 2.6), so they are conflicts, never ``ServerError`` and never retried.
@@ -214,33 +214,13 @@ class ValidationFailedError(BadRequestError):
             it also ends the message. None when the cause matches no known failure.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status_code: int,
-        code: str | None = None,
-        method: str = "",
-        url: str = "",
-        headers: httpx.Headers | None = None,
-        body: bytes = b"",
-        retry_after: float | None = None,
-        hint: str | None = None,
-    ) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, **fields: Any) -> None:
+        """``fields`` are APIStatusError's (status_code, code, method, url, headers, body, retry_after)."""
         if hint is None:
             found = match_validation(message)
             hint = None if found is None else found.hint
         self.hint = hint
-        super().__init__(
-            append_hint(message, hint),
-            status_code=status_code,
-            code=code,
-            method=method,
-            url=url,
-            headers=headers,
-            body=body,
-            retry_after=retry_after,
-        )
+        super().__init__(append_hint(message, hint), **fields)
 
     def with_message(self, message: str) -> ValidationFailedError:
         """Return a copy with another message; the hint stays, at the end of the message."""
