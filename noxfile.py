@@ -1,6 +1,6 @@
 """The project's single entry point: every check, the demo and code generation run through nox.
 
-nox -s tests                  the whole test suite (what CI runs)
+nox -s tests                  the whole test suite on every supported Python that is installed (what CI runs)
 nox -s demo                   the main job: edge -> cloud replication on two embedded servers
 nox -s lint / typecheck       ruff; mypy --strict on wrapper/ and tests/, relaxed on generated/
 nox -s generate               regenerate generated/ from the pinned spec (-- --from FILE, -- --update)
@@ -11,18 +11,61 @@ nox -s integration            the integration tests against a real server (INFLU
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+from pathlib import Path
 
 import nox
 
 nox.options.sessions = ["tests"]
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
+# a machine without some supported Python still runs the suite on the others; nox names each skipped one
+# ("Skipping tests-3.13: Python interpreter 3.13 not found") and lists it as skipped in its summary
+nox.options.error_on_missing_interpreters = False
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+# the supported Pythons are the pyproject classifiers: what the package says is exactly what is tested
+PYTHONS = [
+    match.group(1)
+    for classifier in PYPROJECT["project"]["classifiers"]
+    if (match := re.fullmatch(r"Programming Language :: Python :: (3\.\d+)", classifier))
+]
 TEST_DEPS = nox.project.dependency_groups(PYPROJECT, "test")
 BENCH_DEPS = nox.project.dependency_groups(PYPROJECT, "bench")
 GENERATE_DEPS = nox.project.dependency_groups(PYPROJECT, "generate")
 TYPECHECK_DEPS = ["mypy==2.4.1", "types-python-dateutil", "types-PyYAML", "pyyaml>=6"]
+
+
+def _expose_pyenv_versions() -> None:
+    """Let nox find every supported Python that pyenv installed, not only pyenv's active one.
+
+    pyenv's shims answer only for the active versions (`python3.12` fails while 3.11 is the global one).
+    Naming the installed supported versions in PYENV_VERSION, the active one first so that `python3` stays
+    what it was, is pyenv's own way of making several versions visible at once (`pyenv shell A B`).
+    """
+    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    if not Path(root, "versions").is_dir():
+        return
+    # pyenv's shim that started nox has set PYENV_VERSION to the active versions already
+    active = os.environ.get("PYENV_VERSION", "")
+    if not active:
+        try:
+            active = subprocess.run(
+                ["pyenv", "version-name"], capture_output=True, text=True, check=True
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return
+    installed = [path.name for path in Path(root, "versions").glob("3.*") if path.is_dir()]
+    names = [name for name in active.split(":") if name]
+    for python in PYTHONS:
+        patches = [name for name in installed if re.fullmatch(rf"{re.escape(python)}\.\d+", name)]
+        if patches:
+            names.append(max(patches, key=lambda name: int(name.rsplit(".", 1)[1])))
+    os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys(names))
+
+
+_expose_pyenv_versions()
 
 
 def _install_project(session: nox.Session, *extras: str) -> None:
@@ -30,9 +73,9 @@ def _install_project(session: nox.Session, *extras: str) -> None:
     session.install("-e", target)
 
 
-@nox.session
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """Run the whole test suite: unit, generated, conformance, integration (on the embedded server)."""
+    """The whole test suite (unit, generated, conformance, integration, plugin) on one supported Python."""
     _install_project(session, "testing")
     session.install(*TEST_DEPS, *GENERATE_DEPS)
     session.run("pytest", *session.posargs)
