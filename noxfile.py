@@ -6,13 +6,16 @@ nox -s lint / typecheck       ruff; mypy --strict on wrapper/ and tests/, relaxe
 nox -s generate               regenerate generated/ from the pinned spec (-- --from FILE, -- --update)
 nox -s generated_up_to_date   fail if generated/ differs from a fresh generation
 nox -s integration            the integration tests against a real server (INFLUX_HOST/TOKEN/ORG)
+nox -s build                  sdist and wheel into dist/, checked; the wheel smoke-tested in a fresh venv
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import nox
@@ -34,6 +37,7 @@ PYTHONS = [
 TEST_DEPS = nox.project.dependency_groups(PYPROJECT, "test")
 BENCH_DEPS = nox.project.dependency_groups(PYPROJECT, "bench")
 GENERATE_DEPS = nox.project.dependency_groups(PYPROJECT, "generate")
+BUILD_DEPS = ["build>=1.2", "twine>=6.1"]
 TYPECHECK_DEPS = ["mypy==2.4.1", "types-python-dateutil", "types-PyYAML", "pyyaml>=6"]
 
 
@@ -135,3 +139,50 @@ def bench(session: nox.Session) -> None:
     _install_project(session, "aiohttp")
     session.install(*BENCH_DEPS)
     session.run("python", "scripts/bench/run.py", *session.posargs)
+
+
+def _clean_checkout(session: nox.Session, target: Path) -> None:
+    """Copy the files git tracks, as they are in the work tree, to ``target``: no caches or stray files."""
+    listed = session.run("git", "ls-files", "-z", external=True, silent=True, log=False)
+    assert isinstance(listed, str)
+    for name in filter(None, listed.split("\0")):
+        source = Path(name)
+        if source.is_file():  # a tracked file deleted in the work tree is left out, as a commit would
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build the sdist and the wheel into dist/ from a clean checkout, check both, smoke-test the wheel.
+
+    The wheel in dist/ is built from the sdist (as pip would build it); a second wheel built straight from the
+    checkout must hold the same files. The smoke test installs the wheel, not the source tree, into a fresh
+    virtualenv outside the checkout.
+    """
+    session.run("python", "scripts/check_dist.py", "changelog")  # refuses a version the changelog lacks
+    session.install(*BUILD_DEPS)
+    dist = Path("dist")
+    shutil.rmtree(dist, ignore_errors=True)
+    scratch = Path(tempfile.mkdtemp(prefix="influxdb-replications-build-"))
+    try:
+        source = scratch / "checkout"
+        _clean_checkout(session, source)
+        session.run("python", "-m", "build", "--outdir", str(dist.resolve()), str(source))
+        session.run("python", "-m", "build", "--wheel", "--outdir", str(scratch / "direct"), str(source))
+        (sdist,) = dist.glob("*.tar.gz")
+        (wheel,) = dist.glob("*.whl")
+        (direct,) = (scratch / "direct").glob("*.whl")
+        session.run("twine", "check", "--strict", str(sdist), str(wheel))
+        session.run("python", "scripts/check_dist.py", "wheel", str(wheel))
+        session.run("python", "scripts/check_dist.py", "same", str(wheel), str(direct))
+
+        venv = scratch / "smoke-venv"
+        session.run("python", "-m", "venv", str(venv))
+        python = str(venv / "bin" / "python")
+        session.run(python, "-m", "pip", "install", "--quiet", f"{wheel.resolve()}[testing]", external=True)
+        checker = str(Path("scripts/check_dist.py").resolve())
+        with session.chdir(scratch):  # nothing of the checkout on sys.path
+            session.run(python, checker, "smoke", "--version", wheel.name.split("-")[1], external=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
