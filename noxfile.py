@@ -6,6 +6,8 @@ nox -s lint / typecheck       ruff; mypy --strict on wrapper/ and tests/, relaxe
 nox -s generate               regenerate generated/ from the pinned spec (-- --from FILE, -- --update)
 nox -s generated_up_to_date   fail if generated/ differs from a fresh generation
 nox -s integration            the integration tests against a real server (INFLUX_HOST/TOKEN/ORG)
+nox -s floors                 the suite with every runtime dependency and extra at its lowest allowed version
+nox -s docs                   the docs site into site/ (mkdocs, strict: a warning fails; -- serve to preview)
 nox -s build                  sdist and wheel into dist/, checked; the wheel smoke-tested in a fresh venv
 """
 
@@ -19,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 import nox
+from packaging.requirements import Requirement
 
 nox.options.sessions = ["tests"]
 nox.options.default_venv_backend = "venv"
@@ -37,6 +40,7 @@ PYTHONS = [
 TEST_DEPS = nox.project.dependency_groups(PYPROJECT, "test")
 BENCH_DEPS = nox.project.dependency_groups(PYPROJECT, "bench")
 GENERATE_DEPS = nox.project.dependency_groups(PYPROJECT, "generate")
+DOCS_DEPS = nox.project.dependency_groups(PYPROJECT, "docs")
 BUILD_DEPS = ["build>=1.2", "twine>=6.1"]
 TYPECHECK_DEPS = ["mypy==2.4.1", "types-python-dateutil", "types-PyYAML", "pyyaml>=6"]
 
@@ -139,6 +143,52 @@ def bench(session: nox.Session) -> None:
     _install_project(session, "aiohttp")
     session.install(*BENCH_DEPS)
     session.run("python", "scripts/bench/run.py", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the docs site into site/ in strict mode: a broken link, reference or missing page fails it."""
+    # the pinned ruff formats the rendered signatures
+    session.install(*DOCS_DEPS, *[d for d in GENERATE_DEPS if d.startswith("ruff")])
+    session.env["NO_MKDOCS_2_WARNING"] = "1"  # Material's end-of-life banner, printed on every build
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve", "--strict", *session.posargs[1:])
+    else:
+        session.run("mkdocs", "build", "--strict", *session.posargs)
+
+
+def _floor_pins(requirements: list[str]) -> list[str]:
+    """``name[extras]==X`` for each ``name[extras]>=X``: the lowest version pyproject.toml allows."""
+    pins = []
+    for text in requirements:
+        requirement = Requirement(text)
+        floors = [spec.version for spec in requirement.specifier if spec.operator in (">=", "==", "~=")]
+        if len(floors) != 1:
+            raise ValueError(f"{text!r} needs exactly one lower bound (>=) for nox -s floors to test")
+        extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+        marker = f"; {requirement.marker}" if requirement.marker else ""
+        pins.append(f"{requirement.name}{extras}=={floors[0]}{marker}")
+    return sorted(set(pins))
+
+
+@nox.session(python=PYTHONS[0])
+def floors(session: nox.Session) -> None:
+    """The suite with every runtime dependency and extra at the lowest version pyproject.toml allows.
+
+    The test tools are resolved around those pins; of the code-generation tools only PyYAML is installed (the
+    tests that need the generator skip), since what the generator needs says nothing about the library.
+    """
+    project = PYPROJECT["project"]
+    declared = [
+        *project["dependencies"],
+        *(d for ds in project["optional-dependencies"].values() for d in ds),
+    ]
+    pins = _floor_pins(declared)
+    session.install("--no-deps", "-e", ".")
+    session.install(*pins, *TEST_DEPS, *[d for d in GENERATE_DEPS if d.startswith("pyyaml")])
+    session.run("python", "-m", "pip", "check")
+    session.run("python", "-m", "pip", "freeze")  # the versions tested, for the record
+    session.run("pytest", *session.posargs)
 
 
 def _clean_checkout(session: nox.Session, target: Path) -> None:

@@ -7,10 +7,12 @@ next to the copy already loaded, which no user ever has.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 
@@ -23,23 +25,15 @@ asyncio_default_fixture_loop_scope = function
 filterwarnings = error
 """
 
-# what the README shows a user: a complete test file with no setup code
-USER_TEST = """
-from influxdb_replications.testing import FakeInfluxDB
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-async def test_replication_to_the_cloud(replication_client, fake_influxdb, fake_influxdb_factory):
-    cloud: FakeInfluxDB = await fake_influxdb_factory(org="cloud", buckets=["archive"])
-    remote = await replication_client.remotes.create(
-        name="cloud", remote_url=cloud.url, remote_api_token=cloud.token, remote_org_id=cloud.org_id
-    )
-    replication = await replication_client.replications.create(
-        name="to-cloud", remote=remote, local_bucket="my-bucket", remote_bucket_id=cloud.bucket_id("archive")
-    )
-    await replication_client.replications.validate(replication.id)
-    assert [r.name for r in await replication_client.replications.list()] == ["to-cloud"]
-    assert fake_influxdb.org == "my-org"
-"""
+def _readme_user_test() -> str:
+    """The complete user test file the README's "Testing your code" section shows."""
+    section = README.read_text(encoding="utf-8").split("## Testing your code", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match is not None, "the README's testing section shows no test file"
+    return match.group(1)
 
 
 def _user_file(body: str, mode: str) -> str:
@@ -48,6 +42,11 @@ def _user_file(body: str, mode: str) -> str:
     if mode == "strict":
         body = "import pytest\n" + body.replace("\nasync def ", "\n@pytest.mark.asyncio\nasync def ")
     return body
+
+
+def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    """pytest in a fresh process, without hypothesis's plugin (ours, not the user's; slow to import)."""
+    return pytester.runpytest_subprocess("-p", "no:hypothesispytest", *args)
 
 
 @pytest.fixture(params=["auto", "strict"])
@@ -65,8 +64,8 @@ def test_entry_point_is_registered() -> None:
 
 def test_user_test_needs_no_setup_code(pytester: pytest.Pytester, mode: str) -> None:
     """The README's user test passes as written, in auto and in strict mode."""
-    pytester.makepyfile(test_user=_user_file(USER_TEST, mode))
-    result = pytester.runpytest_subprocess()
+    pytester.makepyfile(test_user=_user_file(_readme_user_test(), mode))
+    result = _run(pytester)
     result.assert_outcomes(passed=1)
 
 
@@ -96,7 +95,7 @@ def test_fake_influxdb_is_started_clean_and_stopped(pytester: pytest.Pytester, m
             mode,
         )
     )
-    result = pytester.runpytest_subprocess()
+    result = _run(pytester)
     result.assert_outcomes(passed=2)
 
 
@@ -129,7 +128,7 @@ def test_failing_test_still_stops_servers_and_closes_client(pytester: pytest.Pyt
             mode,
         )
     )
-    result = pytester.runpytest_subprocess()
+    result = _run(pytester)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*this test fails on purpose*"])
 
@@ -151,7 +150,7 @@ def test_factory_servers_are_independent(pytester: pytest.Pytester, mode: str) -
             mode,
         )
     )
-    result = pytester.runpytest_subprocess()
+    result = _run(pytester)
     result.assert_outcomes(passed=1)
 
 
@@ -175,7 +174,7 @@ def test_replication_client_backoff_is_instant(pytester: pytest.Pytester, mode: 
             mode,
         )
     )
-    result = pytester.runpytest_subprocess()
+    result = _run(pytester)
     result.assert_outcomes(passed=1)
 
 
@@ -198,9 +197,9 @@ def test_options_from_ini_and_command_line(pytester: pytest.Pytester) -> None:
     )
     os.environ["EXPECT_ORG"] = "acme"
     try:
-        pytester.runpytest_subprocess().assert_outcomes(passed=1)
+        _run(pytester).assert_outcomes(passed=1)
         os.environ["EXPECT_ORG"] = "from-cli"
-        pytester.runpytest_subprocess("--influxdb-org", "from-cli").assert_outcomes(passed=1)
+        _run(pytester, "--influxdb-org", "from-cli").assert_outcomes(passed=1)
     finally:
         del os.environ["EXPECT_ORG"]
 
@@ -208,7 +207,7 @@ def test_options_from_ini_and_command_line(pytester: pytest.Pytester) -> None:
 def test_options_are_documented(pytester: pytest.Pytester) -> None:
     """`pytest --help` lists the plugin's flags and ini keys."""
     pytester.makeini(INI.format(mode="auto"))
-    result = pytester.runpytest_subprocess("--help")
+    result = _run(pytester, "--help")
     result.stdout.fnmatch_lines(["*--influxdb-org*", "*--influxdb-bucket*", "*--influxdb-token*"])
     result.stdout.fnmatch_lines(["*influxdb_org*", "*influxdb_bucket*", "*influxdb_token*"])
 
@@ -254,3 +253,9 @@ async def test_plugin_fixtures_in_this_suite(
     assert isinstance(replication_client, ReplicationClient)
     other = await fake_influxdb_factory(org="other")
     assert other.url != fake_influxdb.url
+
+
+def test_docs_show_the_same_user_test() -> None:
+    """The testing page of the docs shows the README's user test, word for word."""
+    docs = (README.parent / "docs" / "testing.md").read_text(encoding="utf-8")
+    assert _readme_user_test() in docs
