@@ -33,7 +33,7 @@ message naming the extra to install.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import pytest
 
@@ -98,8 +98,8 @@ def _async_fixture(func: _Fixture) -> _Fixture:
         def missing() -> None:
             pytest.fail(MISSING_EXTRA.format("pytest-asyncio is not installed"), pytrace=False)
 
-        return pytest.fixture(name=func.__name__)(missing)  # type: ignore[return-value]
-    return pytest_asyncio.fixture(func)
+        return cast(_Fixture, pytest.fixture(name=func.__name__)(missing))
+    return cast(_Fixture, pytest_asyncio.fixture(func))
 
 
 @_async_fixture
