@@ -47,7 +47,7 @@ class ReplicationClient(Core):
             that returns at once to make backoff instant.
         backend: "httpx" (default) or "aiohttp": the HTTP library that sends requests. "aiohttp"
             needs ``pip install "influxdb-replications[aiohttp]"`` and costs less CPU per call (see the
-            README's Performance section); behaviour, errors and retries are the same. Both read the
+            docs' Performance page); behaviour, errors and retries are the same. Both read the
             proxy environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) once and never ~/.netrc.
 
     Raises:
