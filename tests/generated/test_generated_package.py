@@ -10,7 +10,7 @@ import pkgutil
 import typing
 from typing import Any
 
-import attrs
+import dataclasses
 import pytest
 
 import influxdb_replications_api
@@ -97,7 +97,7 @@ def _all_modules() -> list[str]:
 def _model_classes() -> list[type[Any]]:
     """Every schema class of the package (the enum modules export Literal aliases, not classes)."""
     found = [getattr(models, name) for name in models.__all__]
-    return [cls for cls in found if isinstance(cls, type) and attrs.has(cls)]
+    return [cls for cls in found if isinstance(cls, type) and dataclasses.is_dataclass(cls)]
 
 
 def _spec(cls: type[Any], key: str) -> FieldSpec:
@@ -224,9 +224,9 @@ def test_package_ships_py_typed() -> None:
 
 
 def test_models_are_immutable() -> None:
-    """Assigning to a parsed model raises attrs' FrozenInstanceError."""
+    """Assigning to a parsed model raises dataclasses.FrozenInstanceError (an AttributeError)."""
     parsed = Replication.from_dict(REPLICATION)
-    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         parsed.name = "changed"  # type: ignore[misc]
     assert parsed.name == "r"
 
@@ -332,9 +332,9 @@ def test_nested_models_and_lists_parse_to_models_and_tuples() -> None:
 
 
 @pytest.mark.parametrize("cls", _model_classes(), ids=lambda cls: cls.__name__)
-def test_fields_metadata_matches_the_attrs_fields(cls: type[Any]) -> None:
-    """FIELDS names every attrs field in order, with the same required-ness, default and Python type."""
-    fields = attrs.fields(cls)
+def test_fields_metadata_matches_the_dataclass_fields(cls: type[Any]) -> None:
+    """FIELDS names every dataclass field in order, with the same required-ness, default and Python type."""
+    fields = dataclasses.fields(cls)
     specs: tuple[FieldSpec, ...] = cls.FIELDS
     assert [s.name for s in specs] == [f.name for f in fields]
     assert len({s.key for s in specs}) == len(specs)
@@ -342,7 +342,7 @@ def test_fields_metadata_matches_the_attrs_fields(cls: type[Any]) -> None:
     request = cls.__name__.endswith("Request")
     for spec, field in zip(specs, fields, strict=True):
         if spec.required and spec.default is None:
-            assert field.default is attrs.NOTHING, spec.name
+            assert field.default is dataclasses.MISSING, spec.name
         elif request and not spec.required:  # a request sends only what was passed
             assert field.default is None, spec.name
         else:  # optional, or required with a schema default that stands in for an absent key

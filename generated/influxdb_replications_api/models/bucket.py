@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any, ClassVar, Final
-
-from attrs import frozen
 
 from ..types import FieldSpec, ShapeError, as_datetime, missing, wrong_type
 from .bucket_links import BucketLinks
@@ -30,7 +29,7 @@ _CHOICES_type_: Final = frozenset(
 )
 
 
-@frozen(kw_only=True, weakref_slot=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Bucket:
     """The ``Bucket`` schema, generated from the spec and our overlay.
 

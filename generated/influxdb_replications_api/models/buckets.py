@@ -3,9 +3,8 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Final
-
-from attrs import frozen
 
 from ..types import FieldSpec, ShapeError, wrong_type
 from .bucket import Bucket
@@ -16,7 +15,7 @@ __all__ = ["Buckets"]
 _WHAT: Final = "buckets"
 
 
-@frozen(kw_only=True, weakref_slot=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Buckets:
     """The ``Buckets`` schema, generated from the spec and our overlay.
 

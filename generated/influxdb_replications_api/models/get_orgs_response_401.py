@@ -3,9 +3,8 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Final
-
-from attrs import frozen
 
 from ..types import FieldSpec, ShapeError, wrong_type
 
@@ -19,7 +18,7 @@ _CHOICES_code: Final = frozenset(
 )
 
 
-@frozen(kw_only=True, weakref_slot=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GetOrgsResponse401:
     """The ``GetOrgsResponse401`` schema, generated from the spec and our overlay.
 

@@ -3,9 +3,8 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Final
-
-from attrs import frozen
 
 from ..types import FieldSpec, ShapeError, wrong_type
 from .label_properties import LabelProperties
@@ -15,7 +14,7 @@ __all__ = ["Label"]
 _WHAT: Final = "label"
 
 
-@frozen(kw_only=True, weakref_slot=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Label:
     """The ``Label`` schema, generated from the spec and our overlay.
 

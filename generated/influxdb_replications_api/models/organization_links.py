@@ -3,9 +3,8 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Final
-
-from attrs import frozen
 
 from ..types import FieldSpec, ShapeError, wrong_type
 
@@ -14,7 +13,7 @@ __all__ = ["OrganizationLinks"]
 _WHAT: Final = "organization links"
 
 
-@frozen(kw_only=True, weakref_slot=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OrganizationLinks:
     """The ``OrganizationLinks`` schema, generated from the spec and our overlay.
 

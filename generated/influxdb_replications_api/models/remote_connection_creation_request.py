@@ -3,9 +3,8 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Final, TypedDict
-
-from attrs import frozen
 
 from ..types import FieldSpec, ShapeError, missing, wrong_type
 
@@ -14,7 +13,7 @@ __all__ = ["RemoteConnectionCreationRequest", "RemoteConnectionCreationRequestEx
 _WHAT: Final = "remote connection creation request"
 
 
-@frozen(kw_only=True, weakref_slot=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RemoteConnectionCreationRequest:
     """The ``RemoteConnectionCreationRequest`` schema, generated from the spec and our overlay.
 

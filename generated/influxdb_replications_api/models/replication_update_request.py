@@ -3,9 +3,8 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Final, TypedDict
-
-from attrs import frozen
 
 from ..types import FieldSpec, ShapeError, wrong_type
 
@@ -14,7 +13,7 @@ __all__ = ["ReplicationUpdateRequest", "ReplicationUpdateRequestExtras"]
 _WHAT: Final = "replication update request"
 
 
-@frozen(kw_only=True, weakref_slot=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReplicationUpdateRequest:
     """The ``ReplicationUpdateRequest`` schema, generated from the spec and our overlay.
 
