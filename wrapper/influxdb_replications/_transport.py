@@ -31,7 +31,8 @@ __all__ = ["PRIVATE_ATTRIBUTES", "AiohttpSender", "HttpxSender", "Reply", "env_p
 # (tests/unit/test_private_attributes.py) fails loudly when the library no longer has it.
 PRIVATE_ATTRIBUTES: Final = {
     "aiohttp.ClientSession._retry_connection": (
-        "aiohttp >= 3.9 resends an idempotent request once, silently, when a kept-alive connection drops; "
+        "aiohttp resends an idempotent request once, silently, when a kept-alive connection drops (from 3.9; "
+        "the switch exists from 3.11, the floor of the aiohttp extra); "
         "the retry table in _retry.py must see that failure (a DELETE whose answer was lost and whose "
         "repeat finds nothing counts as done), so it is switched off and _retry.py alone decides"
     ),
