@@ -9,7 +9,6 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-import httpx
 import pytest
 
 from influxdb_replications import NotFoundError, RemoteConnection, Replication, ReplicationClient
@@ -17,7 +16,7 @@ from influxdb_replications._errors import SyncTimeoutError
 from influxdb_replications._health import Health, ReplicationStatus
 from influxdb_replications.testing import FakeInfluxDB
 
-WRITE = "/api/v2/write"
+from ._edge import WRITE, status_when, write_points
 
 
 @dataclass
@@ -42,28 +41,13 @@ class Pair:
 
     async def write(self, count: int, start: int = 0) -> None:
         """Write `count` points into the edge's "sensors" bucket (they are queued for replication)."""
-        lines = "\n".join(
-            f"cpu,host=h{i % 3} usage={i}.5 {1_700_000_000 + i}" for i in range(start, start + count)
-        )
-        async with httpx.AsyncClient(
-            base_url=self.edge.url, headers={"Authorization": f"Token {self.edge.token}"}
-        ) as http:
-            response = await http.post(
-                WRITE, params={"org": "edge", "bucket": "sensors", "precision": "s"}, content=lines
-            )
-            assert response.status_code == 204, response.text
+        await write_points(self.edge, count, start)
 
     async def status_when(
         self, replication_id: str, done: Callable[[ReplicationStatus], bool], seconds: float = 5.0
     ) -> ReplicationStatus:
         """Poll status(id) until `done` holds (failing the test after `seconds`)."""
-        deadline = time.monotonic() + seconds
-        while True:
-            (status,) = await self.client.replications.status(replication_id)
-            if done(status):
-                return status
-            assert time.monotonic() < deadline, f"condition never met; last: {status}"
-            await asyncio.sleep(0.01)
+        return await status_when(self.client, replication_id, done, seconds)
 
 
 @pytest.fixture

@@ -8,15 +8,12 @@ queue, a 2xx that is not 204, throttling, a lost durable queue) and checks the h
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import socket
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
-import httpx
 import pytest
 
 from influxdb_replications import (
@@ -44,7 +41,8 @@ from influxdb_replications._hints import (
 )
 from influxdb_replications.testing import FakeInfluxDB
 
-WRITE = "/api/v2/write"
+from ._edge import WRITE, status_when, write_points
+
 CLOUD_TOKEN = "cloud-secret-token-5e1d"
 MIN_QUEUE = 33554430
 
@@ -89,26 +87,13 @@ class Link:
 
     async def write(self, count: int = 5) -> None:
         """Write points into the edge's "sensors" bucket (they are queued for every replication of it)."""
-        lines = "\n".join(f"cpu,host=h{i} usage={i}.5 {1_700_000_000 + i}" for i in range(count))
-        async with httpx.AsyncClient(
-            base_url=self.edge.url, headers={"Authorization": f"Token {self.edge.token}"}
-        ) as http:
-            response = await http.post(
-                WRITE, params={"org": "edge", "bucket": "sensors", "precision": "s"}, content=lines
-            )
-            assert response.status_code == 204, response.text
+        await write_points(self.edge, count)
 
     async def status_when(
         self, replication_id: str, done: Callable[[ReplicationStatus], bool], seconds: float = 10.0
     ) -> ReplicationStatus:
         """Poll status(id) until `done` holds (failing the test after `seconds`)."""
-        deadline = time.monotonic() + seconds
-        while True:
-            (status,) = await self.client.replications.status(replication_id)
-            if done(status):
-                return status
-            assert time.monotonic() < deadline, f"condition never met; last: {status}"
-            await asyncio.sleep(0.02)
+        return await status_when(self.client, replication_id, done, seconds)
 
     async def failing(self, replication_id: str) -> ReplicationStatus:
         """The status once the sender's first attempt failed."""
