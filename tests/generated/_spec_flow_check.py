@@ -549,7 +549,8 @@ async def run_subprocess(argv: list[str]) -> tuple[int, str, str]:
 async def layer_cli(rem: Fields, rep: Fields, runner: CliRunner) -> None:
     """The CLI's create/update options set the fields; --json of get/list/create/update shows them."""
     async with site() as s:
-        conn = ["--host", s.edge.url, "--token", s.edge.token, "--org", "edge", "--json"]
+        # tokens go as --opt=VALUE: a random token may start with "-", which argparse would take for an option
+        conn = ["--host", s.edge.url, f"--token={s.edge.token}", "--org", "edge", "--json"]
 
         async def cli(*argv: str) -> Any:
             code, out, err = await runner([*argv, *conn])
@@ -572,8 +573,7 @@ async def layer_cli(rem: Fields, rep: Fields, runner: CliRunner) -> None:
             "cloud",
             "--remote-url",
             s.cloud.url,
-            "--remote-api-token",
-            s.cloud.token,
+            f"--remote-api-token={s.cloud.token}",
             "--remote-org-id",
             s.cloud.org_id,
             *options(rem.create, 0, update=False),
