@@ -86,15 +86,6 @@ _TOKEN_REFUSED = "tokens are not read from files; name an environment variable w
 # field -> the Python type TOML must give it; "hosts" is a list of patterns
 _DEFAULTS_FIELDS: dict[str, type] = {"org": str, "org_id": str, "token_env": str}
 _HOST_FIELDS: dict[str, type] = {"url": str, "name": str, "org": str, "org_id": str, "token_env": str}
-# the TOML type of each kind of the spec's other fields
-_KIND_TYPES: dict[str, type] = {
-    "str": str,
-    "enum": str,
-    "int": int,
-    "float": float,
-    "bool": bool,
-    "datetime": datetime.datetime,
-}
 _REMOTE_FIELDS: dict[str, type] = {
     "name": str,
     "remote_url": str,
@@ -104,7 +95,7 @@ _REMOTE_FIELDS: dict[str, type] = {
     "allow_insecure_tls": bool,
     "description": str,
     "hosts": list,
-    **{spec.name: _KIND_TYPES[spec.kind] for spec in REMOTE.all},
+    **{spec.name: spec.python_type for spec in REMOTE.all},
 }
 _REPLICATION_FIELDS: dict[str, type] = {
     "name": str,
@@ -117,7 +108,7 @@ _REPLICATION_FIELDS: dict[str, type] = {
     "drop_non_retryable_data": bool,
     "description": str,
     "hosts": list,
-    **{spec.name: _KIND_TYPES[spec.kind] for spec in REPLICATION.all},
+    **{spec.name: spec.python_type for spec in REPLICATION.all},
 }
 _SECTIONS = ("defaults", "hosts", "remotes", "replications")
 
