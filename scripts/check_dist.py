@@ -93,7 +93,7 @@ def wheel_problems(wheel: Path, pyproject: dict[str, object], version: str) -> l
             return [*problems, f"{wheel.name}: {exc.args[0]}"]
     if f"{SCRIPT} = influxdb_replications.cli:main" not in entry_points:
         problems.append(f"{wheel.name}: no {SCRIPT} console script")
-    if "[pytest11]" not in entry_points or "influxdb_replications.pytest_plugin" not in entry_points:
+    if "[pytest11]" not in entry_points or "influxdb_replications.testing.pytest_plugin" not in entry_points:
         problems.append(f"{wheel.name}: the pytest plugin is not registered under pytest11")
 
     project = pyproject["project"]

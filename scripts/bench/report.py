@@ -189,8 +189,9 @@ def markdown(summary: Summary, conditions: dict[str, Any]) -> str:
         out.append("## Import time (ms, `python -X importtime`, cumulative; median of fresh interpreters)")
         out.append("")
         out.append(
-            "`influxdb_replications` loads its public names on first use; `influxdb_replications._client` is "
-            "what touching `ReplicationClient` adds (httpx, asyncio, the generated layer)."
+            "`influxdb_replications` loads its public names on first use; "
+            "`influxdb_replications.operations.replication_client` is what touching `ReplicationClient` adds "
+            "(httpx, asyncio, the generated layer)."
         )
         out.append("")
         out += _table(

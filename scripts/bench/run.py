@@ -54,9 +54,15 @@ DEFAULT_CLIENTS = (
     "official-async",
     "official-sync",
 )
-# influxdb_replications loads its names on first use; influxdb_replications._client is what using
-# ReplicationClient costs on top of the (small) package itself.
-IMPORTS = ("influxdb_replications", "influxdb_replications._client", "influxdb_client", "httpx", "aiohttp")
+# influxdb_replications loads its names on first use; influxdb_replications.operations.replication_client is
+# what using ReplicationClient costs on top of the (small) package itself.
+IMPORTS = (
+    "influxdb_replications",
+    "influxdb_replications.operations.replication_client",
+    "influxdb_client",
+    "httpx",
+    "aiohttp",
+)
 # Timed requests per workload (sequential, 50 in flight), chosen so each section takes roughly 0.3-2 s.
 COUNTS = {
     "full": {

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from influxdb_replications._hints import (
+from influxdb_replications.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_UNHEALTHY
+from influxdb_replications.resources.hints import (
     REMOTE_ORG_MISSING,
     REMOTE_ORG_WARNING,
     REMOTE_TOKEN,
     REMOTE_UNREACHABLE,
 )
-from influxdb_replications.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_UNHEALTHY
 from influxdb_replications.testing import FakeInfluxDB
 
 from .conftest import CLOUD_TOKEN, EDGE_TOKEN, Result, cli, free_port, write_points

@@ -39,7 +39,7 @@ from dateutil.parser import isoparse
 
 from influxdb_replications import ConfigError, ReplicationClient, load_fleet
 from influxdb_replications.cli import run as cli_run
-from influxdb_replications.desired import DesiredRemote, DesiredReplication, DesiredState
+from influxdb_replications.operations.desired import DesiredRemote, DesiredReplication, DesiredState
 from influxdb_replications.testing import FakeInfluxDB
 
 TOKEN_ENV = "SPEC_FLOW_CLOUD_TOKEN"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from influxdb_replications import pytest_plugin
+from influxdb_replications.testing import pytest_plugin
 
 INI = """
 [pytest]
@@ -59,7 +59,7 @@ def mode(request: pytest.FixtureRequest, pytester: pytest.Pytester) -> str:
 def test_entry_point_is_registered() -> None:
     """The package registers the plugin module under pytest's `pytest11` entry point group."""
     plugins = {ep.name: ep.value for ep in entry_points(group="pytest11")}
-    assert plugins.get("influxdb_replications") == "influxdb_replications.pytest_plugin"
+    assert plugins.get("influxdb_replications") == "influxdb_replications.testing.pytest_plugin"
 
 
 def test_user_test_needs_no_setup_code(pytester: pytest.Pytester, mode: str) -> None:

@@ -235,7 +235,7 @@ def test_retry_policy_is_exposed() -> None:
 
 def test_clients_share_one_default_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
     """Verifying clients reuse one TLS context (httpx would load the CA bundle again for every client)."""
-    from influxdb_replications._core import _shared_tls_context
+    from influxdb_replications.core.client import _shared_tls_context
 
     given: list[Any] = []
     real = httpx.AsyncHTTPTransport

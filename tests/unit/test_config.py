@@ -11,12 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from influxdb_replications import config
-from influxdb_replications._fields import REMOTE as REMOTE_EXTRAS
-from influxdb_replications._fields import REPLICATION as REPLICATION_EXTRAS
-from influxdb_replications.config import ConfigError, FleetConfig, _Locator, load_fleet, loads_fleet
-from influxdb_replications.desired import DesiredRemote, DesiredReplication, DesiredState
+from influxdb_replications.core.fields import REMOTE as REMOTE_EXTRAS
+from influxdb_replications.core.fields import REPLICATION as REPLICATION_EXTRAS
 from influxdb_replications.fleet import Host
+from influxdb_replications.operations import fleet_file as config
+from influxdb_replications.operations.desired import DesiredRemote, DesiredReplication, DesiredState
+from influxdb_replications.operations.fleet_file import (
+    ConfigError,
+    FleetConfig,
+    _Locator,
+    load_fleet,
+    loads_fleet,
+)
 
 MARK = "# <-"
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from influxdb_replications.desired import DesiredState
 from influxdb_replications.fleet import Host, HostResult, fleet_apply, fleet_plan, fleet_status
+from influxdb_replications.operations.desired import DesiredState
 
 SECRET = "tok-FLEET-SECRET-42=="
 

@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from influxdb_replications import InfluxDBError, NotFoundError, Replication, ReplicationClient
-from influxdb_replications._errors import SyncTimeoutError
-from influxdb_replications._health import (
+from influxdb_replications.core.errors import SyncTimeoutError
+from influxdb_replications.resources.health import (
     Health,
     ReplicationStatus,
     assess,

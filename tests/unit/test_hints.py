@@ -21,9 +21,11 @@ from influxdb_replications import (
     SyncTimeoutError,
     ValidationFailedError,
 )
-from influxdb_replications._errors import error_from_response
-from influxdb_replications._health import Health, ReplicationStatus, assess
-from influxdb_replications._hints import (
+from influxdb_replications.core.errors import error_from_response
+from influxdb_replications.core.transport import Reply
+from influxdb_replications.operations.desired import DesiredRemote, DesiredReplication, DesiredState
+from influxdb_replications.resources.health import Health, ReplicationStatus, assess
+from influxdb_replications.resources.hints import (
     DATA_REFUSED,
     DURABLE_QUEUE_MISSING,
     KNOWN_FAILURES,
@@ -48,8 +50,6 @@ from influxdb_replications._hints import (
     match_validation,
     under_rows,
 )
-from influxdb_replications._transport import Reply
-from influxdb_replications.desired import DesiredRemote, DesiredReplication, DesiredState
 
 from .conftest import (
     ORG_ID,

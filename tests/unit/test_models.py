@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from influxdb_replications import RemoteConnection, Replication
-from influxdb_replications._models import (
+from influxdb_replications.core.models import (
     ShapeError,
     list_from_json,
     remote_from_json,
@@ -168,7 +168,7 @@ def test_unknown_keys_are_ignored_and_never_become_code() -> None:
 
 
 def test_lists_convert_like_single_objects_and_name_a_bad_item() -> None:
-    from influxdb_replications._models import replications_from_json
+    from influxdb_replications.core.models import replications_from_json
 
     body = {"replications": [REPLICATION_JSON, dict(REPLICATION_JSON, name="b"), REPLICATION_JSON]}
     assert replications_from_json(body) == [EXPECTED, dataclasses.replace(EXPECTED, name="b"), EXPECTED]

@@ -12,8 +12,14 @@ import pytest
 import respx
 
 from influxdb_replications import BadRequestError, NotFoundError, ReplicationClient
-from influxdb_replications._errors import ApplyError
-from influxdb_replications.desired import Change, DesiredRemote, DesiredReplication, DesiredState, Plan
+from influxdb_replications.core.errors import ApplyError
+from influxdb_replications.operations.desired import (
+    Change,
+    DesiredRemote,
+    DesiredReplication,
+    DesiredState,
+    Plan,
+)
 
 from .conftest import (
     BUCKET_ID,

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from influxdb_replications._transport import PRIVATE_ATTRIBUTES, AiohttpSender
+from influxdb_replications.core.transport import PRIVATE_ATTRIBUTES, AiohttpSender
 
 WRAPPER = Path(__file__).resolve().parents[2] / "wrapper" / "influxdb_replications"
 

@@ -193,13 +193,14 @@ def _modules_loaded_by(code: str, watched: tuple[str, ...]) -> list[str]:
 
 def test_names_load_on_first_use() -> None:
     """`import influxdb_replications` alone loads no HTTP library; the client loads httpx only."""
-    watched = ("httpx", "aiohttp", "influxdb_replications_api", "influxdb_replications._client")
+    client_module = "influxdb_replications.operations.replication_client"
+    watched = ("httpx", "aiohttp", "influxdb_replications_api", client_module)
     assert _modules_loaded_by("import influxdb_replications", watched) == []
     used = _modules_loaded_by(
         "from influxdb_replications import ReplicationClient; ReplicationClient(url='http://x', token='t')",
         watched,
     )
-    assert used == ["httpx", "influxdb_replications_api", "influxdb_replications._client"]
+    assert used == ["httpx", "influxdb_replications_api", client_module]
 
 
 def test_unknown_attribute_is_an_attribute_error() -> None:

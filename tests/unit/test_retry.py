@@ -25,7 +25,7 @@ from influxdb_replications import (
     RetryPolicy,
     ServerError,
 )
-from influxdb_replications._retry import OPERATIONS, RetryClass, parse_retry_after
+from influxdb_replications.core.retry import OPERATIONS, RetryClass, parse_retry_after
 
 from .conftest import (
     BUCKET_ID,

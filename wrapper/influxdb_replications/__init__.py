@@ -15,8 +15,7 @@ import typing as _typing
 from ._version import __version__ as __version__
 
 if _typing.TYPE_CHECKING:
-    from ._client import ReplicationClient
-    from ._errors import (
+    from .core.errors import (
         AlreadyExistsError,
         APIConnectionError,
         APIResponseValidationError,
@@ -36,14 +35,15 @@ if _typing.TYPE_CHECKING:
         UnprocessableEntityError,
         ValidationFailedError,
     )
-    from ._health import Health, ReplicationStatus, assess
-    from ._models import RemoteConnection, Replication
-    from ._retry import RetryPolicy
-    from .config import ConfigError, FleetConfig, load_fleet, loads_fleet
-    from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Plan
-    from .fleet import Host, HostResult, fleet_apply, fleet_plan, fleet_status
-    from .remotes import Remotes
-    from .replications import Replications
+    from .core.models import RemoteConnection, Replication
+    from .core.retry import RetryPolicy
+    from .operations.desired import Change, DesiredRemote, DesiredReplication, DesiredState, Plan
+    from .operations.fleet import Host, HostResult, fleet_apply, fleet_plan, fleet_status
+    from .operations.fleet_file import ConfigError, FleetConfig, load_fleet, loads_fleet
+    from .operations.replication_client import ReplicationClient
+    from .resources.health import Health, ReplicationStatus, assess
+    from .resources.remotes import Remotes
+    from .resources.replications import Replications
 
 __all__ = [
     "APIConnectionError",
@@ -91,8 +91,8 @@ __all__ = [
 
 # the module that defines each public name (tests check that this covers __all__)
 _MODULES = {
-    "._client": ("ReplicationClient",),
-    "._errors": (
+    ".operations.replication_client": ("ReplicationClient",),
+    ".core.errors": (
         "APIConnectionError",
         "APIResponseValidationError",
         "APIStatusError",
@@ -112,14 +112,14 @@ _MODULES = {
         "UnprocessableEntityError",
         "ValidationFailedError",
     ),
-    "._health": ("Health", "ReplicationStatus", "assess"),
-    "._models": ("RemoteConnection", "Replication"),
-    "._retry": ("RetryPolicy",),
-    ".config": ("ConfigError", "FleetConfig", "load_fleet", "loads_fleet"),
-    ".desired": ("Change", "DesiredRemote", "DesiredReplication", "DesiredState", "Plan"),
-    ".fleet": ("Host", "HostResult", "fleet_apply", "fleet_plan", "fleet_status"),
-    ".remotes": ("Remotes",),
-    ".replications": ("Replications",),
+    ".resources.health": ("Health", "ReplicationStatus", "assess"),
+    ".core.models": ("RemoteConnection", "Replication"),
+    ".core.retry": ("RetryPolicy",),
+    ".operations.fleet_file": ("ConfigError", "FleetConfig", "load_fleet", "loads_fleet"),
+    ".operations.desired": ("Change", "DesiredRemote", "DesiredReplication", "DesiredState", "Plan"),
+    ".operations.fleet": ("Host", "HostResult", "fleet_apply", "fleet_plan", "fleet_status"),
+    ".resources.remotes": ("Remotes",),
+    ".resources.replications": ("Replications",),
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 

@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ._core import Core
-from .remotes import Remotes
-from .replications import Replications
+from ..core.client import Core
+from ..resources.remotes import Remotes
+from ..resources.replications import Replications
 
 if TYPE_CHECKING:  # only for annotations: the declarative part loads on first use
     from .desired import DesiredRemote, DesiredState, Plan
@@ -85,7 +85,7 @@ class ReplicationClient(Core):
             APIStatusError: another subclass for the server's answer.
             APIConnectionError: the server could not be reached.
         """
-        from ._plan import plan
+        from .plan import plan
 
         return await plan(self, desired, prune=prune)
 
@@ -122,6 +122,6 @@ class ReplicationClient(Core):
             APIStatusError: the server refused a read before any change.
             APIConnectionError: the server could not be reached before any change.
         """
-        from ._plan import apply
+        from .plan import apply
 
         return await apply(self, desired, prune=prune, secrets=secrets)

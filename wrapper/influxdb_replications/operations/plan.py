@@ -31,18 +31,18 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ._args import is_id
-from ._errors import ApplyError, NotFoundError
-from ._fields import REMOTE, REPLICATION, ExtraFields
-from ._hints import plan_missing_org
-from ._models import RemoteConnection, Replication
+from ..core.args import is_id
+from ..core.errors import ApplyError, NotFoundError
+from ..core.fields import REMOTE, REPLICATION, ExtraFields
+from ..core.models import RemoteConnection, Replication
+from ..resources.hints import plan_missing_org
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Kind, Plan
 
 if TYPE_CHECKING:
     import httpx
 
-    from .remotes import Remotes
-    from .replications import Replications
+    from ..resources.remotes import Remotes
+    from ..resources.replications import Replications
 
 
 class PlanClient(Protocol):

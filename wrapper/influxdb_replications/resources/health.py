@@ -44,8 +44,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ._hints import hint_for, queue_full
-from ._models import Replication
+from ..core.models import Replication
+from .hints import hint_for, queue_full
 
 __all__ = ["Health", "ReplicationStatus", "assess"]
 

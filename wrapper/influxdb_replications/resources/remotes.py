@@ -29,21 +29,21 @@ from influxdb_replications_api.models.remote_connection_update_request import (
     RemoteConnectionUpdateRequestExtras,
 )
 
-from ._args import check_bool, check_id, check_name, check_str, check_url
-from ._core import Reconcile, ignore_body
-from ._errors import AlreadyExistsError, NotFoundError
-from ._fields import REMOTE, check_extras
-from ._hints import warn_missing_org
-from ._models import (
+from ..core.args import check_bool, check_id, check_name, check_str, check_url
+from ..core.client import Reconcile, ignore_body
+from ..core.errors import AlreadyExistsError, NotFoundError
+from ..core.fields import REMOTE, check_extras
+from ..core.models import (
     RemoteConnection,
     list_from_json,
     remote_from_json,
     remotes_from_json,
     replication_from_json,
 )
+from .hints import warn_missing_org
 
 if TYPE_CHECKING:
-    from ._core import Core
+    from ..core.client import Core
 
 __all__ = ["Remotes"]
 

@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from ._errors import APIConnectionError, APIStatusError, InfluxDBError
+from .errors import APIConnectionError, APIStatusError, InfluxDBError
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._models import RemoteConnection, Replication
+    from ..core.models import RemoteConnection, Replication
 
 __all__ = [
     "HINT_LEAD",

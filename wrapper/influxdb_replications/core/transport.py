@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
-from ._errors import APIConnectionError, APITimeoutError
-from ._retry import Failure
+from .errors import APIConnectionError, APITimeoutError
+from .retry import Failure
 
 if TYPE_CHECKING:
     import aiohttp

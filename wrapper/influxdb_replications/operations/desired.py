@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ._args import (
+from ..core.args import (
     DEFAULT_MAX_AGE_SECONDS,
     DEFAULT_QUEUE_SIZE_BYTES,
     check_bool,
@@ -31,7 +31,7 @@ from ._args import (
     check_str,
     check_url,
 )
-from ._fields import REMOTE, REPLICATION, ExtraFields, check_extras
+from ..core.fields import REMOTE, REPLICATION, ExtraFields, check_extras
 
 __all__ = ["Change", "DesiredRemote", "DesiredReplication", "DesiredState", "Plan"]
 

@@ -33,7 +33,7 @@ from influxdb_replications_api.models.replication_update_request import (
     ReplicationUpdateRequestExtras,
 )
 
-from ._args import (
+from ..core.args import (
     DEFAULT_MAX_AGE_SECONDS,
     DEFAULT_QUEUE_SIZE_BYTES,
     check_bool,
@@ -45,21 +45,21 @@ from ._args import (
     exactly_one_bucket,
     is_id,
 )
-from ._core import Reconcile, ignore_body
-from ._errors import (
+from ..core.client import Reconcile, ignore_body
+from ..core.errors import (
     AlreadyExistsError,
     InfluxDBError,
     NotFoundError,
     SyncTimeoutError,
     ValidationFailedError,
 )
-from ._fields import REPLICATION, check_extras
-from ._health import ReplicationStatus, assess, check_ratio, format_bytes
-from ._hints import by_name_hint, hint_sentence, warn_max_age_change
-from ._models import RemoteConnection, Replication, replication_from_json, replications_from_json
+from ..core.fields import REPLICATION, check_extras
+from ..core.models import RemoteConnection, Replication, replication_from_json, replications_from_json
+from .health import ReplicationStatus, assess, check_ratio, format_bytes
+from .hints import by_name_hint, hint_sentence, warn_max_age_change
 
 if TYPE_CHECKING:
-    from ._core import Core
+    from ..core.client import Core
     from .remotes import Remotes
 
 __all__ = ["Replications"]

@@ -32,8 +32,9 @@ import httpx
 from influxdb_replications_api.api.buckets import get_buckets
 from influxdb_replications_api.api.organizations import get_orgs
 
-from ._args import check_id, check_name, check_timeout, check_trace_span, check_url
-from ._errors import (
+from .._version import __version__
+from .args import check_id, check_name, check_timeout, check_trace_span, check_url
+from .errors import (
     AlreadyExistsError,
     APIResponseValidationError,
     APIStatusError,
@@ -41,10 +42,9 @@ from ._errors import (
     NotFoundError,
     error_from_response,
 )
-from ._models import list_from_json
-from ._retry import OPERATIONS, Failure, RetryClass, RetryPolicy, classify, parse_retry_after, should_retry
-from ._transport import AiohttpSender, HttpxSender, Reply
-from ._version import __version__
+from .models import list_from_json
+from .retry import OPERATIONS, Failure, RetryClass, RetryPolicy, classify, parse_retry_after, should_retry
+from .transport import AiohttpSender, HttpxSender, Reply
 
 __all__ = ["Core", "Reconcile", "ignore_body"]
 

@@ -57,19 +57,19 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from dateutil.parser import isoparse
 
-from ._args import is_id
-from ._client import ReplicationClient
-from ._errors import APIConnectionError, InfluxDBError, NotFoundError
-from ._fields import REMOTE, REPLICATION, FieldSpec
-from ._hints import WarningLines, under_rows
-from ._models import RemoteConnection, Replication
-from ._retry import RetryPolicy
+from ..core.args import is_id
+from ..core.errors import APIConnectionError, InfluxDBError, NotFoundError
+from ..core.fields import REMOTE, REPLICATION, FieldSpec
+from ..core.models import RemoteConnection, Replication
+from ..core.retry import RetryPolicy
+from ..operations.replication_client import ReplicationClient
+from ..resources.hints import WarningLines, under_rows
 
 if TYPE_CHECKING:
-    from ._health import ReplicationStatus
-    from .config import FleetConfig
-    from .desired import Plan
-    from .fleet import Host, HostResult
+    from ..operations.desired import Plan
+    from ..operations.fleet import Host, HostResult
+    from ..operations.fleet_file import FleetConfig
+    from ..resources.health import ReplicationStatus
 
 __all__ = [
     "EXIT_CHANGES",
@@ -913,7 +913,7 @@ def _said_valid(ctx: _Ctx, replication_id: str | None, ref: str) -> None:
 
 
 def _load(path: str) -> FleetConfig:
-    from .config import load_fleet
+    from ..operations.fleet_file import load_fleet
 
     try:
         return load_fleet(path)
@@ -975,7 +975,7 @@ async def _cmd_status(ctx: _Ctx) -> int:
 
 
 async def _fleet_status(ctx: _Ctx, hosts: Sequence[Host], only: str | None) -> int:
-    from .fleet import fleet_status
+    from ..operations.fleet import fleet_status
 
     progress = ctx.progress("status", len(hosts))
     try:
@@ -1068,7 +1068,7 @@ async def _cmd_plan_or_apply(ctx: _Ctx) -> int:
 
 
 async def _fleet_plan_or_apply(ctx: _Ctx, config: FleetConfig, applying: bool) -> int:
-    from .fleet import fleet_apply, fleet_plan
+    from ..operations.fleet import fleet_apply, fleet_plan
 
     args = ctx.args
     hosts = config.hosts
@@ -1134,7 +1134,7 @@ async def _fleet_plan_or_apply(ctx: _Ctx, config: FleetConfig, applying: bool) -
 
 
 async def _cmd_wait(ctx: _Ctx) -> int:
-    from ._errors import SyncTimeoutError
+    from ..core.errors import SyncTimeoutError
 
     args = ctx.args
     limit = _get(args, "timeout")
@@ -1249,7 +1249,7 @@ async def run(
 
 
 def _fail(ctx: _Ctx, exc: Exception) -> int:
-    from . import _errors
+    from ..core import errors as _errors
 
     sync_timeout: type[BaseException] | None = getattr(_errors, "SyncTimeoutError", None)
     if sync_timeout is not None and isinstance(exc, sync_timeout):

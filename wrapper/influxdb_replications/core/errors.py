@@ -44,12 +44,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from ._hints import HINT_LEAD, append_hint, durable_queue_text, match_validation
+from ..resources.hints import HINT_LEAD, append_hint, durable_queue_text, match_validation
 
 if TYPE_CHECKING:
-    from ._health import ReplicationStatus
-    from ._models import Replication
-    from .desired import Change, Plan
+    from ..operations.desired import Change, Plan
+    from ..resources.health import ReplicationStatus
+    from .models import Replication
 
 __all__ = [
     "APIConnectionError",
