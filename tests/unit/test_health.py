@@ -15,10 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from influxdb_replications import InfluxDBError, NotFoundError, Replication, ReplicationClient
-from influxdb_replications.core.errors import SyncTimeoutError
 from influxdb_replications.resources.health import (
     Health,
     ReplicationStatus,
+    SyncTimeoutError,
     assess,
     check_ratio,
     format_bytes,

@@ -45,6 +45,7 @@ from influxdb_replications.resources.hints import (
     WarningLines,
     append_hint,
     durable_queue_text,
+    explain,
     hint_for,
     match,
     match_validation,
@@ -288,7 +289,9 @@ def test_validation_errors_end_with_their_hint(prefix: str, cause: str, row: Kno
     found = match_validation(message)
     assert (found and found.key) == (row and row.key)
     body = error_json(400, "invalid", message).content
-    error = error_from_response(Reply(400, "Bad Request", httpx.Headers(), body, "POST", "http://x/api/v2/x"))
+    error = explain(
+        error_from_response(Reply(400, "Bad Request", httpx.Headers(), body, "POST", "http://x/api/v2/x"))
+    )
     assert isinstance(error, ValidationFailedError)
     if row is None:
         assert error.hint is None
@@ -303,8 +306,10 @@ def test_validation_errors_end_with_their_hint(prefix: str, cause: str, row: Kno
 def test_validation_error_copies_keep_one_hint() -> None:
     """with_message keeps the hint; with_hint replaces it; pickling keeps it; the hint is never doubled."""
     cause = refused(404, "Not Found", 'bucket "" not found')
-    error = ValidationFailedError(
-        f"replication parameters fail validation: {cause}", status_code=400, code="invalid"
+    error = explain(
+        ValidationFailedError(
+            f"replication parameters fail validation: {cause}", status_code=400, code="invalid"
+        )
     )
     assert error.hint == REMOTE_BUCKET_NOT_FOUND.hint
     again = error.with_message(error.message)
@@ -515,7 +520,9 @@ def _reply(method: str, url: str, status: int, message: str) -> Reply:
 def test_durable_queue_list_error_names_the_replication_and_the_way_out() -> None:
     """A list failing on one replication's missing queue names it and says: restart, or delete it by ID."""
     raw = f'durable queue not found for replication ID "{REPL_ID}"'
-    error = error_from_response(_reply("GET", f"http://x/api/v2/replications?orgID={ORG_ID}", 500, raw))
+    error = explain(
+        error_from_response(_reply("GET", f"http://x/api/v2/replications?orgID={ORG_ID}", 500, raw))
+    )
     assert isinstance(error, ServerError)
     assert error.message.startswith(raw)
     assert REPL_ID in error.message and "restart" in error.message.lower()
@@ -526,7 +533,9 @@ def test_durable_queue_list_error_names_the_replication_and_the_way_out() -> Non
 def test_durable_queue_delete_error_says_it_is_gone() -> None:
     """A delete answered with the missing-queue 500 says the replication was deleted all the same."""
     raw = f'durable queue not found for replication ID "{REPL_ID}"'
-    error = error_from_response(_reply("DELETE", f"http://x/api/v2/replications/{REPL_ID}", 500, raw))
+    error = explain(
+        error_from_response(_reply("DELETE", f"http://x/api/v2/replications/{REPL_ID}", 500, raw))
+    )
     assert "deleted the replication all the same" in error.message
 
 
@@ -540,7 +549,7 @@ def test_durable_queue_delete_error_says_it_is_gone() -> None:
 )
 def test_other_errors_keep_the_servers_words(method: str, url: str, message: str) -> None:
     """Other 500s, and a get of the replication itself (which names it already), keep the server's message."""
-    error = error_from_response(_reply(method, url, 500, message))
+    error = explain(error_from_response(_reply(method, url, 500, message)))
     assert error.message == message
     assert durable_queue_text(error.status_code, error.message, error.method, error.url) is None
 

@@ -12,7 +12,6 @@ import pytest
 import respx
 
 from influxdb_replications import BadRequestError, NotFoundError, ReplicationClient
-from influxdb_replications.core.errors import ApplyError
 from influxdb_replications.operations.desired import (
     Change,
     DesiredRemote,
@@ -20,6 +19,7 @@ from influxdb_replications.operations.desired import (
     DesiredState,
     Plan,
 )
+from influxdb_replications.operations.plan import ApplyError
 
 from .conftest import (
     BUCKET_ID,

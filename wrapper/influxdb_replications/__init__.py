@@ -21,7 +21,6 @@ if _typing.TYPE_CHECKING:
         APIResponseValidationError,
         APIStatusError,
         APITimeoutError,
-        ApplyError,
         BadRequestError,
         ConflictError,
         ForbiddenError,
@@ -30,7 +29,6 @@ if _typing.TYPE_CHECKING:
         RateLimitError,
         RemoteInUseError,
         ServerError,
-        SyncTimeoutError,
         UnauthorizedError,
         UnprocessableEntityError,
         ValidationFailedError,
@@ -40,8 +38,9 @@ if _typing.TYPE_CHECKING:
     from .operations.desired import Change, DesiredRemote, DesiredReplication, DesiredState, Plan
     from .operations.fleet import Host, HostResult, fleet_apply, fleet_plan, fleet_status
     from .operations.fleet_file import ConfigError, FleetConfig, load_fleet, loads_fleet
+    from .operations.plan import ApplyError
     from .operations.replication_client import ReplicationClient
-    from .resources.health import Health, ReplicationStatus, assess
+    from .resources.health import Health, ReplicationStatus, SyncTimeoutError, assess
     from .resources.remotes import Remotes
     from .resources.replications import Replications
 
@@ -98,7 +97,6 @@ _MODULES = {
         "APIStatusError",
         "APITimeoutError",
         "AlreadyExistsError",
-        "ApplyError",
         "BadRequestError",
         "ConflictError",
         "ForbiddenError",
@@ -107,12 +105,12 @@ _MODULES = {
         "RateLimitError",
         "RemoteInUseError",
         "ServerError",
-        "SyncTimeoutError",
         "UnauthorizedError",
         "UnprocessableEntityError",
         "ValidationFailedError",
     ),
-    ".resources.health": ("Health", "ReplicationStatus", "assess"),
+    ".operations.plan": ("ApplyError",),
+    ".resources.health": ("Health", "ReplicationStatus", "SyncTimeoutError", "assess"),
     ".core.models": ("RemoteConnection", "Replication"),
     ".core.retry": ("RetryPolicy",),
     ".operations.fleet_file": ("ConfigError", "FleetConfig", "load_fleet", "loads_fleet"),

@@ -1134,7 +1134,7 @@ async def _fleet_plan_or_apply(ctx: _Ctx, config: FleetConfig, applying: bool) -
 
 
 async def _cmd_wait(ctx: _Ctx) -> int:
-    from ..core.errors import SyncTimeoutError
+    from ..resources.health import SyncTimeoutError
 
     args = ctx.args
     limit = _get(args, "timeout")
@@ -1249,10 +1249,9 @@ async def run(
 
 
 def _fail(ctx: _Ctx, exc: Exception) -> int:
-    from ..core import errors as _errors
+    from ..resources.health import SyncTimeoutError
 
-    sync_timeout: type[BaseException] | None = getattr(_errors, "SyncTimeoutError", None)
-    if sync_timeout is not None and isinstance(exc, sync_timeout):
+    if isinstance(exc, SyncTimeoutError):
         code = EXIT_WAIT_TIMEOUT
         message = _describe(exc, ctx)
     elif isinstance(exc, InfluxDBError):

@@ -22,11 +22,15 @@ The tree::
     │   └── ServerError                 any other 5xx: the server (or a proxy) failed
     ├── SyncTimeoutError                wait_until_synced ran out of time (also a TimeoutError):
     │                                   .replication and .status hold the last state seen
+    │                                   (defined with health, ``resources/health.py``)
     └── ApplyError                      apply stopped part-way: .done (a Plan), .failed (a Change)
+                                        (defined with plan/apply, ``operations/plan.py``)
 
-A 500 ``durable queue not found for replication ID "<id>"`` on a list of replications (one replication without
-its queue fails them all) or on a delete keeps its class (``ServerError``); its message then also names the
-replication and says how to recover (``_hints.durable_queue_text``).
+This module only maps an answer to its class. What the hints add is attached where the errors are raised, by
+the resources (``resources/hints.py``): the hint of a ``ValidationFailedError`` whose cause is known,
+and, for a 500 ``durable queue not found for replication ID "<id>"`` on a list of replications (one
+replication without its queue fails them all) or on a delete, a message that names the replication and says
+how to recover (the error keeps its class, ``ServerError``).
 
 ``AlreadyExistsError`` and ``RemoteInUseError`` arrive as HTTP 500 but are deterministic answers about the
 data (reference sections 2.3 and 2.6), so they are conflicts, never ``ServerError`` and never retried.
@@ -40,24 +44,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import httpx
 
-from ..resources.hints import HINT_LEAD, append_hint, durable_queue_text, match_validation
-
-if TYPE_CHECKING:
-    from ..operations.desired import Change, Plan
-    from ..resources.health import ReplicationStatus
-    from .models import Replication
-
 __all__ = [
+    "HINT_LEAD",
     "APIConnectionError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AlreadyExistsError",
-    "ApplyError",
     "BadRequestError",
     "ConflictError",
     "ForbiddenError",
@@ -66,12 +63,15 @@ __all__ = [
     "RateLimitError",
     "RemoteInUseError",
     "ServerError",
-    "SyncTimeoutError",
     "UnauthorizedError",
     "UnprocessableEntityError",
     "ValidationFailedError",
+    "append_hint",
     "error_from_response",
 ]
+
+# What starts the hint sentence at the end of a message.
+HINT_LEAD = " Hint: "
 
 # How long a non-JSON body may get inside a message (a proxy's HTML page can be large).
 _MAX_TEXT = 200
@@ -210,15 +210,13 @@ class ValidationFailedError(BadRequestError):
     """400 from a validate helper: the server could not write to the remote with these settings.
 
     Attributes:
-        hint: One sentence saying what to change, when the cause is a known failure (module ``_hints``);
-            it also ends the message. None when the cause matches no known failure.
+        hint: One sentence saying what to change, when the cause is a known failure (the validate helpers
+            attach it, from ``resources/hints.py``); it also ends the message. None when the cause matches
+            no known failure.
     """
 
     def __init__(self, message: str, *, hint: str | None = None, **fields: Any) -> None:
         """``fields`` are APIStatusError's (status_code, code, method, url, headers, body, retry_after)."""
-        if hint is None:
-            found = match_validation(message)
-            hint = None if found is None else found.hint
         self.hint = hint
         super().__init__(append_hint(message, hint), **fields)
 
@@ -378,44 +376,11 @@ def error_from_response(
         body=response.body,
         retry_after=retry_after,
     )
-    # one replication without a durable queue fails every list (reference 3.2): say which and what to do
-    text = durable_queue_text(error.status_code, error.message, error.method, error.url)
-    return error if text is None else error.with_message(text)
+    return error
 
 
-class SyncTimeoutError(InfluxDBError, TimeoutError):
-    """``replications.wait_until_synced`` ran out of time before the queue was drained.
-
-    Also a ``TimeoutError``, so ``except TimeoutError`` catches it too.
-
-    Attributes:
-        replication: The replication as the last poll saw it.
-        status: Its health verdict (``status.reason`` often says why it is not synced).
-        waited: Seconds waited in all.
-    """
-
-    def __init__(
-        self, message: str, *, replication: Replication, status: ReplicationStatus, waited: float
-    ) -> None:
-        super().__init__(message)
-        self.replication = replication
-        self.status = status
-        self.waited = waited
-
-
-class ApplyError(InfluxDBError):
-    """``apply`` stopped part-way: one change failed; the changes before it were made and stay made.
-
-    The failing request's error is the ``__cause__``. Applying the same desired state again continues
-    from where the server now is (``plan`` shows what is left).
-
-    Attributes:
-        done: A Plan of the changes made before the failure (a recreate whose delete succeeded but
-            whose create failed appears here as a delete).
-        failed: The change that failed.
-    """
-
-    def __init__(self, message: str, *, done: Plan, failed: Change) -> None:
-        super().__init__(message)
-        self.done = done
-        self.failed = failed
+def append_hint(message: str, hint: str | None) -> str:
+    """The message with the hint as its last sentence (unchanged without a hint, or when it ends so)."""
+    if hint is None or message.endswith(hint):
+        return message
+    return message + ("" if message.endswith(".") else ".") + HINT_LEAD + hint

@@ -29,43 +29,20 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ..core.args import is_id
-from ..core.errors import ApplyError, NotFoundError
+from ..core.errors import InfluxDBError, NotFoundError
 from ..core.fields import REMOTE, REPLICATION, ExtraFields
 from ..core.models import RemoteConnection, Replication
 from ..resources.hints import plan_missing_org
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Kind, Plan
 
-if TYPE_CHECKING:
-    import httpx
-
-    from ..resources.remotes import Remotes
-    from ..resources.replications import Replications
+if TYPE_CHECKING:  # the client calls plan/apply on first use; they call down into its resources
+    from .replication_client import ReplicationClient
 
 
-class PlanClient(Protocol):
-    """What plan and apply use of a ReplicationClient (a protocol, so this module need not import it)."""
-
-    @property
-    def org_id(self) -> str | None: ...
-
-    @property
-    def remotes(self) -> Remotes: ...
-
-    @property
-    def replications(self) -> Replications: ...
-
-    async def _resolve_bucket_id(
-        self,
-        bucket: str,
-        timeout: float | httpx.Timeout | None,  # noqa: ASYNC109 - per-request httpx timeout
-        trace_span: str | None,
-    ) -> str: ...
-
-
-__all__ = ["Secrets", "apply", "plan"]
+__all__ = ["ApplyError", "Secrets", "apply", "plan"]
 
 Secrets = Callable[[DesiredRemote], str | Awaitable[str]]
 """A callback that returns (or resolves to) the API token of the remote it is given."""
@@ -73,6 +50,24 @@ Secrets = Callable[[DesiredRemote], str | Awaitable[str]]
 _LOG = logging.getLogger("influxdb_replications")
 
 _LOST = "its queued, unsent data is lost"
+
+
+class ApplyError(InfluxDBError):
+    """``apply`` stopped part-way: one change failed; the changes before it were made and stay made.
+
+    The failing request's error is the ``__cause__``. Applying the same desired state again continues
+    from where the server now is (``plan`` shows what is left).
+
+    Attributes:
+        done: A Plan of the changes made before the failure (a recreate whose delete succeeded but
+            whose create failed appears here as a delete).
+        failed: The change that failed.
+    """
+
+    def __init__(self, message: str, *, done: Plan, failed: Change) -> None:
+        super().__init__(message)
+        self.done = done
+        self.failed = failed
 
 
 @dataclass(slots=True)
@@ -88,7 +83,7 @@ class _Step:
     update: dict[str, Any] = field(default_factory=dict)
 
 
-async def plan(client: PlanClient, desired: DesiredState, *, prune: bool = False) -> Plan:
+async def plan(client: ReplicationClient, desired: DesiredState, *, prune: bool = False) -> Plan:
     """Compare the server with ``desired`` and return what ``apply`` would do; changes nothing.
 
     Args:
@@ -111,7 +106,7 @@ async def plan(client: PlanClient, desired: DesiredState, *, prune: bool = False
 
 
 async def apply(
-    client: PlanClient,
+    client: ReplicationClient,
     desired: DesiredState,
     *,
     prune: bool = False,
@@ -158,7 +153,7 @@ async def apply(
 
 
 async def _steps(
-    client: PlanClient, desired: DesiredState, *, prune: bool
+    client: ReplicationClient, desired: DesiredState, *, prune: bool
 ) -> tuple[list[_Step], dict[str, str]]:
     """The changes, in the order they must be made, and the current remote IDs by name."""
     if not isinstance(desired, DesiredState):
@@ -207,7 +202,7 @@ async def _steps(
     return steps, {remote.name: remote.id for remote in remotes}
 
 
-async def _bucket_ids(client: PlanClient, wanted: tuple[DesiredReplication, ...]) -> dict[str, str]:
+async def _bucket_ids(client: ReplicationClient, wanted: tuple[DesiredReplication, ...]) -> dict[str, str]:
     """Map every declared local bucket (name or ID) to its ID; NotFoundError naming a missing one."""
     ids: dict[str, str] = {}
     for rep in wanted:
@@ -417,7 +412,7 @@ async def _token(remote: DesiredRemote, secrets: Secrets | None) -> str:
 
 
 async def _execute(
-    client: PlanClient,
+    client: ReplicationClient,
     step: _Step,
     tokens: dict[str, str],
     remote_ids: dict[str, str],
@@ -481,7 +476,7 @@ def _known_id(change: Change) -> str:
 
 
 async def _create(
-    client: PlanClient, rep: DesiredReplication, bucket_id: str, remote_ids: dict[str, str]
+    client: ReplicationClient, rep: DesiredReplication, bucket_id: str, remote_ids: dict[str, str]
 ) -> Replication:
     created = await client.replications.create(
         name=rep.name,

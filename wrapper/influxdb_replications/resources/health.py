@@ -44,10 +44,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.errors import InfluxDBError
 from ..core.models import Replication
 from .hints import hint_for, queue_full
 
-__all__ = ["Health", "ReplicationStatus", "assess"]
+__all__ = ["Health", "ReplicationStatus", "SyncTimeoutError", "assess"]
 
 DEFAULT_QUEUE_WARNING_RATIO = 0.8
 
@@ -244,3 +245,23 @@ def assess(
     if hint is None and warnings:
         hint = queue_full().hint
     return ReplicationStatus(replication, health, reason, tuple(warnings), hint)
+
+
+class SyncTimeoutError(InfluxDBError, TimeoutError):
+    """``replications.wait_until_synced`` ran out of time before the queue was drained.
+
+    Also a ``TimeoutError``, so ``except TimeoutError`` catches it too.
+
+    Attributes:
+        replication: The replication as the last poll saw it.
+        status: Its health verdict (``status.reason`` often says why it is not synced).
+        waited: Seconds waited in all.
+    """
+
+    def __init__(
+        self, message: str, *, replication: Replication, status: ReplicationStatus, waited: float
+    ) -> None:
+        super().__init__(message)
+        self.replication = replication
+        self.status = status
+        self.waited = waited

@@ -26,7 +26,9 @@ import re
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..core.errors import HINT_LEAD, APIStatusError, ValidationFailedError, append_hint
 
 if TYPE_CHECKING:
     from ..core.models import RemoteConnection, Replication
@@ -39,6 +41,7 @@ __all__ = [
     "append_hint",
     "by_name_hint",
     "durable_queue_text",
+    "explain",
     "hint_for",
     "hint_sentence",
     "match",
@@ -52,7 +55,6 @@ __all__ = [
 
 _LOG = logging.getLogger("influxdb_replications")
 
-HINT_LEAD = " Hint: "
 """What separates a message from the hint that ends it."""
 
 
@@ -412,16 +414,27 @@ def warn_max_age_change(
     return parse_and_warn
 
 
+E = TypeVar("E", bound=APIStatusError)
+
+
+def explain(error: E) -> E:
+    """The error with what the hints know about it; the resources pass every error of a list, delete or
+    validate through it before raising it.
+
+    A ``ValidationFailedError`` whose cause is a known failure gets that row's hint (``match_validation``);
+    the 500 of a missing durable queue on a list or a delete gets the message of ``durable_queue_text``
+    (one replication without its queue fails every list, reference 3.2). Any other error is returned as is.
+    """
+    if isinstance(error, ValidationFailedError) and error.hint is None:
+        found = match_validation(error.message)
+        return error if found is None else error.with_hint(found.hint)  # type: ignore[return-value]
+    text = durable_queue_text(error.status_code, error.message, error.method, error.url)
+    return error if text is None else error.with_message(text)  # type: ignore[return-value]
+
+
 def hint_sentence(hint: str | None) -> str:
     """What ends a message that has this hint: ``". Hint: <hint>"``, or "" without a hint."""
     return "" if hint is None else "." + HINT_LEAD + hint
-
-
-def append_hint(message: str, hint: str | None) -> str:
-    """The message with the hint as its last sentence (unchanged without a hint, or when it ends so)."""
-    if hint is None or message.endswith(hint):
-        return message
-    return message + ("" if message.endswith(".") else ".") + HINT_LEAD + hint
 
 
 class WarningLines(logging.Handler):

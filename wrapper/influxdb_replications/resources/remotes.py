@@ -31,7 +31,7 @@ from influxdb_replications_api.models.remote_connection_update_request import (
 
 from ..core.args import check_bool, check_id, check_name, check_str, check_url
 from ..core.client import Reconcile, ignore_body
-from ..core.errors import AlreadyExistsError, NotFoundError
+from ..core.errors import AlreadyExistsError, APIStatusError, NotFoundError
 from ..core.fields import REMOTE, check_extras
 from ..core.models import (
     RemoteConnection,
@@ -40,7 +40,7 @@ from ..core.models import (
     remotes_from_json,
     replication_from_json,
 )
-from .hints import warn_missing_org
+from .hints import explain, warn_missing_org
 
 if TYPE_CHECKING:
     from ..core.client import Core
@@ -368,25 +368,28 @@ class Remotes:
             def replication_ids(data: Any) -> builtins.list[str]:
                 return [replication_from_json(item).id for item in list_from_json(data, "replications")]
 
-            ids = await client._request(
-                "replications.list",
-                get_replications,
-                parse=replication_ids,
-                timeout=timeout,
-                trace_span=trace_span,
-                org_id=remote.org_id,
-                remote_id=remote_id,
-            )
-            for replication_id in ids:
-                with contextlib.suppress(NotFoundError):  # deleted meanwhile: that is what we want
-                    await client._request(
-                        "replications.delete",
-                        delete_replication_by_id,
-                        parse=ignore_body,
-                        timeout=timeout,
-                        trace_span=trace_span,
-                        replication_id=replication_id,
-                    )
+            try:
+                ids = await client._request(
+                    "replications.list",
+                    get_replications,
+                    parse=replication_ids,
+                    timeout=timeout,
+                    trace_span=trace_span,
+                    org_id=remote.org_id,
+                    remote_id=remote_id,
+                )
+                for replication_id in ids:
+                    with contextlib.suppress(NotFoundError):  # deleted meanwhile: that is what we want
+                        await client._request(
+                            "replications.delete",
+                            delete_replication_by_id,
+                            parse=ignore_body,
+                            timeout=timeout,
+                            trace_span=trace_span,
+                            replication_id=replication_id,
+                        )
+            except APIStatusError as exc:
+                raise explain(exc) from exc.__cause__
         await client._request(
             "remotes.delete",
             delete_remote_connection_by_id,

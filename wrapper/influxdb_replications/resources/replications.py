@@ -48,15 +48,15 @@ from ..core.args import (
 from ..core.client import Reconcile, ignore_body
 from ..core.errors import (
     AlreadyExistsError,
+    APIStatusError,
     InfluxDBError,
     NotFoundError,
-    SyncTimeoutError,
     ValidationFailedError,
 )
 from ..core.fields import REPLICATION, check_extras
 from ..core.models import RemoteConnection, Replication, replication_from_json, replications_from_json
-from .health import ReplicationStatus, assess, check_ratio, format_bytes
-from .hints import by_name_hint, hint_sentence, warn_max_age_change
+from .health import ReplicationStatus, SyncTimeoutError, assess, check_ratio, format_bytes
+from .hints import by_name_hint, explain, hint_sentence, warn_max_age_change
 
 if TYPE_CHECKING:
     from ..core.client import Core
@@ -124,18 +124,21 @@ class Replications:
     ) -> builtins.list[Replication]:
         client = self._client
         org_id = await client._resolve_org_id(timeout, trace_span)
-        return await client._request(
-            "replications.list",
-            get_replications,
-            parse=replications_from_json,
-            timeout=timeout,
-            trace_span=trace_span,
-            attempts=attempts,
-            org_id=org_id,
-            name=name,
-            remote_id=remote_id,
-            local_bucket_id=local_bucket_id,
-        )
+        try:
+            return await client._request(
+                "replications.list",
+                get_replications,
+                parse=replications_from_json,
+                timeout=timeout,
+                trace_span=trace_span,
+                attempts=attempts,
+                org_id=org_id,
+                name=name,
+                remote_id=remote_id,
+                local_bucket_id=local_bucket_id,
+            )
+        except APIStatusError as exc:
+            raise explain(exc) from exc.__cause__
 
     # ------------------------------------------------------------------ read
 
@@ -466,7 +469,7 @@ class Replications:
             )
         except ValidationFailedError as exc:
             if remote_bucket is None:
-                raise
+                raise explain(exc) from exc.__cause__
             raise exc.with_hint(by_name_hint(update=False)) from None  # contract note 8
 
     # ------------------------------------------------------------------ update
@@ -664,13 +667,13 @@ class Replications:
             )
         except ValidationFailedError as exc:
             if remote_bucket_id is None:
-                raise
+                raise explain(exc) from exc.__cause__
             try:  # only now is it worth a request to know whether the name was in the way
                 current = await self.get(replication_id, timeout=timeout, trace_span=trace_span)
             except InfluxDBError:
-                raise exc from None
+                raise explain(exc) from None
             if not current.remote_bucket_name:
-                raise
+                raise explain(exc) from exc.__cause__
             raise exc.with_hint(by_name_hint(update=True)) from None  # contract note 8
 
     # ------------------------------------------------------------------ delete and validate
@@ -693,14 +696,17 @@ class Replications:
             APIConnectionError: the server could not be reached.
         """
         replication_id = check_id(replication_id, "replication_id")
-        await self._client._request(
-            "replications.delete",
-            delete_replication_by_id,
-            parse=ignore_body,
-            timeout=timeout,
-            trace_span=trace_span,
-            replication_id=replication_id,
-        )
+        try:
+            await self._client._request(
+                "replications.delete",
+                delete_replication_by_id,
+                parse=ignore_body,
+                timeout=timeout,
+                trace_span=trace_span,
+                replication_id=replication_id,
+            )
+        except APIStatusError as exc:
+            raise explain(exc) from exc.__cause__
 
     async def validate(
         self, replication_id: str, *, timeout: Timeout = None, trace_span: str | None = None
@@ -720,15 +726,18 @@ class Replications:
             APIConnectionError: the server could not be reached.
         """
         replication_id = check_id(replication_id, "replication_id")
-        await self._client._request(
-            "replications.validate",
-            post_validate_replication_by_id,
-            parse=ignore_body,
-            timeout=timeout,
-            trace_span=trace_span,
-            expect_status=204,
-            replication_id=replication_id,
-        )
+        try:
+            await self._client._request(
+                "replications.validate",
+                post_validate_replication_by_id,
+                parse=ignore_body,
+                timeout=timeout,
+                trace_span=trace_span,
+                expect_status=204,
+                replication_id=replication_id,
+            )
+        except APIStatusError as exc:
+            raise explain(exc) from exc.__cause__
 
     # ------------------------------------------------------------------ health and waiting
 
