@@ -59,7 +59,7 @@ def _status_table(replications: list[Replication]) -> str:
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    rule = "+".join("-" * (w + 2) for w in widths)
+    rule = "-+-".join("-" * w for w in widths)  # as wide as the rows: "+" under each " | "
     out = []
     for n, row in enumerate(rows):
         out.append(" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)))
