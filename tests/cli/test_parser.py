@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from influxdb_replications import cli
-from influxdb_replications.cli import build_parser, table
+from influxdb_replications.cli import build_parser
+from influxdb_replications.cli.output import table
+from influxdb_replications.cli.parser import EPILOG
 
 from .conftest import cli as run_cli
 
@@ -196,4 +198,4 @@ def test_exit_codes_are_documented_in_the_docstring_and_the_epilog() -> None:
     doc = cli.__doc__ or ""
     for code in codes:
         assert f"\n{code} " in doc, code
-        assert f"\n  {code} " in cli.EPILOG, code
+        assert f"\n  {code} " in EPILOG, code

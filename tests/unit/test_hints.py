@@ -21,6 +21,7 @@ from influxdb_replications import (
     SyncTimeoutError,
     ValidationFailedError,
 )
+from influxdb_replications.cli.output import WarningLines, under_rows
 from influxdb_replications.core.errors import error_from_response
 from influxdb_replications.core.transport import Reply
 from influxdb_replications.operations.desired import DesiredRemote, DesiredReplication, DesiredState
@@ -42,14 +43,12 @@ from influxdb_replications.resources.hints import (
     VALIDATE_CREATE_BY_NAME,
     VALIDATE_UPDATE_BY_NAME,
     KnownFailure,
-    WarningLines,
     append_hint,
     durable_queue_text,
     explain,
     hint_for,
     match,
     match_validation,
-    under_rows,
 )
 
 from .conftest import (

@@ -12,7 +12,8 @@ Where the hints reach the user:
 * ``ValidationFailedError.hint``, with the same sentence at the end of its message;
 * ``SyncTimeoutError``'s message, which ends with the hint of the last status;
 * a warning on the ``influxdb_replications`` logger when a remote is created or updated without a remote
-  org ID, or a plan declares one without it (the CLI prints such warnings as one line on stderr);
+  org ID, or a plan declares one without it (the CLI prints such warnings as one line on stderr, with
+  ``cli/output.py``'s ``WarningLines``, and a status table's hints under their rows);
 * the message of the 500 that one replication without a durable queue makes of every list.
 
 A failure that matches no row keeps its reason and gets no hint. Hints are fixed sentences: they never
@@ -37,7 +38,6 @@ __all__ = [
     "HINT_LEAD",
     "KNOWN_FAILURES",
     "KnownFailure",
-    "WarningLines",
     "append_hint",
     "by_name_hint",
     "durable_queue_text",
@@ -48,7 +48,6 @@ __all__ = [
     "match_validation",
     "plan_missing_org",
     "queue_full",
-    "under_rows",
     "warn_max_age_change",
     "warn_missing_org",
 ]
@@ -435,46 +434,3 @@ def explain(error: E) -> E:
 def hint_sentence(hint: str | None) -> str:
     """What ends a message that has this hint: ``". Hint: <hint>"``, or "" without a hint."""
     return "" if hint is None else "." + HINT_LEAD + hint
-
-
-class WarningLines(logging.Handler):
-    """Shows the library's warnings as ``warning: ...`` lines (the CLI's stderr), each distinct one once.
-
-    Only records of the ``influxdb_replications`` logger itself (not of ``influxdb_replications.testing``,
-    whose fake servers may share the process) at WARNING or above. ``close()`` detaches it.
-    """
-
-    def __init__(self, write: Callable[[str], object]) -> None:
-        super().__init__(logging.WARNING)
-        self._write = write
-        self._seen: set[str] = set()
-        _LOG.addHandler(self)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.name != _LOG.name:
-            return
-        text = record.getMessage()
-        if text not in self._seen:  # a fleet run warns once, not once per host
-            self._seen.add(text)
-            self._write(f"warning: {text}")
-
-    def close(self) -> None:
-        _LOG.removeHandler(self)
-        super().close()
-
-
-def under_rows(table: str, hints: Iterable[str | None]) -> str:
-    """A rendered table (a header line, then one line per row) with ``  hint: ...`` under rows that have one.
-
-    Args:
-        table: The table, one line per row after the header.
-        hints: One entry per row, None for no hint.
-    """
-    lines = table.split("\n")
-    notes = list(hints)
-    out = lines[:1]
-    for index, line in enumerate(lines[1:]):
-        out.append(line)
-        if index < len(notes) and notes[index] is not None:
-            out.append(f"  hint: {notes[index]}")
-    return "\n".join(out)

@@ -1,0 +1,312 @@
+"""The handlers of the one-server commands: remotes, replications and wait, and their shared context."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Any, TextIO
+
+from ..core.args import is_id
+from ..core.errors import NotFoundError
+from ..core.models import RemoteConnection, Replication
+from ..core.retry import RetryPolicy
+from ..operations.replication_client import ReplicationClient
+from .options import _extra_values
+from .output import (
+    REMOTE_COLUMNS,
+    REPLICATION_COLUMNS,
+    _cell,
+    _details,
+    _jsonable,
+    _mask,
+    _model_items,
+    _Progress,
+    _replication_row,
+    _Streams,
+    table,
+)
+from .parser import DEFAULT_REQUEST_TIMEOUT, DEFAULT_WAIT_TIMEOUT, EXIT_OK, UsageError, _get
+
+
+class _Ctx:
+    """What a command needs: the parsed arguments, the streams, and the connection settings."""
+
+    def __init__(self, args: argparse.Namespace, streams: _Streams, stdin: TextIO) -> None:
+        self.args = args
+        self.out = streams.out
+        self.err = streams.err
+        self.stdin = stdin
+        self.streams = streams
+        self.json: bool = bool(_get(args, "json", False))
+        self.debug: bool = bool(_get(args, "debug", False))
+        self.url: str | None = None
+
+    def print(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    def emit(self, data: Any) -> None:
+        self.out.write(json.dumps(_jsonable(data), indent=2) + "\n")
+
+    def warn(self, text: str) -> None:
+        self.err.write(_mask(text, self.streams.secrets) + "\n")
+
+    def request_timeout(self) -> float:
+        value = _get(self.args, "request_timeout")
+        if value is None and self.args.command != "wait":
+            value = _get(self.args, "timeout")
+        return DEFAULT_REQUEST_TIMEOUT if value is None else float(value)
+
+    def client_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"timeout": self.request_timeout()}
+        attempts = _get(self.args, "max_attempts")
+        if attempts is not None:
+            options["retry"] = RetryPolicy(max_attempts=attempts)
+        if _get(self.args, "skip_verify", False):
+            options["verify"] = False
+        return options
+
+    def client(self) -> ReplicationClient:
+        """A client for the single connection: flags first, then the influx CLI's variables."""
+        env = os.environ
+        url = _get(self.args, "host") or env.get("INFLUX_HOST") or None
+        token = _get(self.args, "token") or env.get("INFLUX_TOKEN") or None
+        if not token:
+            raise UsageError("no API token: pass --token or set INFLUX_TOKEN")
+        self.streams.secrets.append(token)
+        org = _get(self.args, "org")
+        org_id = _get(self.args, "org_id")
+        if org is None and org_id is None:
+            org_id = env.get("INFLUX_ORG_ID") or None
+            org = None if org_id else env.get("INFLUX_ORG") or None
+        client = ReplicationClient(url=url, token=token, org=org, org_id=org_id, **self.client_options())
+        self.url = client.url
+        return client
+
+    def progress(self, label: str, total: int) -> _Progress:
+        wanted = _get(self.args, "progress")
+        if wanted is None:
+            isatty = getattr(self.err, "isatty", None)
+            wanted = bool(isatty()) if callable(isatty) else False
+        return _Progress(self.err, label, total, wanted)
+
+
+async def _remote_id(client: ReplicationClient, ref: str) -> str:
+    return (await _get_remote(client, ref)).id if not is_id(ref) else ref.lower()
+
+
+async def _get_remote(client: ReplicationClient, ref: str) -> RemoteConnection:
+    if is_id(ref):
+        return await client.remotes.get(ref)
+    found = await client.remotes.find(ref)
+    if found is None:
+        raise NotFoundError(f"remote connection {ref!r} not found", status_code=404, code="not found")
+    return found
+
+
+async def _replication_id(client: ReplicationClient, ref: str) -> str:
+    return (await _get_replication(client, ref)).id if not is_id(ref) else ref.lower()
+
+
+async def _get_replication(client: ReplicationClient, ref: str) -> Replication:
+    if is_id(ref):
+        return await client.replications.get(ref)
+    found = await client.replications.find(ref)
+    if found is None:
+        raise NotFoundError(f"replication {ref!r} not found", status_code=404, code="not found")
+    return found
+
+
+def _remote_token(ctx: _Ctx) -> str | None:
+    args = ctx.args
+    token: str | None = None
+    if args.remote_api_token is not None:
+        token = args.remote_api_token
+    elif args.remote_api_token_env is not None:
+        token = os.environ.get(args.remote_api_token_env)
+        if not token:
+            raise UsageError(f"environment variable {args.remote_api_token_env} is not set or empty")
+    elif args.remote_api_token_stdin:
+        token = ctx.stdin.readline().strip()
+        if not token:
+            raise UsageError("no token on stdin")
+    if token is not None:
+        ctx.streams.secrets.append(token)
+    return token
+
+
+def _show_remote(ctx: _Ctx, remote: RemoteConnection) -> None:
+    if ctx.json:
+        ctx.emit(remote)
+    else:
+        ctx.print(_details(_model_items(remote)))
+
+
+def _show_replication(ctx: _Ctx, replication: Replication) -> None:
+    if ctx.json:
+        ctx.emit(replication)
+    else:
+        ctx.print(_details(_model_items(replication)))
+
+
+async def _cmd_remotes(ctx: _Ctx) -> int:
+    args = ctx.args
+    async with ctx.client() as client:
+        if args.action == "list":
+            remotes = await client.remotes.list(name=args.name, remote_url=args.remote_url)
+            remotes.sort(key=lambda r: r.name)
+            if ctx.json:
+                ctx.emit(remotes)
+            else:
+                ctx.print(table(REMOTE_COLUMNS, ([getattr(r, c) for c in REMOTE_COLUMNS] for r in remotes)))
+        elif args.action == "get":
+            _show_remote(ctx, await _get_remote(client, args.remote))
+        elif args.action == "create":
+            token = _remote_token(ctx)
+            if token is None:  # the option group is required, so argparse already refused this
+                raise UsageError("remotes create: give the remote's API token")
+            remote = await client.remotes.create(
+                name=args.name,
+                remote_url=args.remote_url,
+                remote_api_token=token,
+                remote_org_id=args.remote_org_id,
+                allow_insecure_tls=args.allow_insecure_tls,
+                description=args.description,
+                **_extra_values(args),
+            )
+            _show_remote(ctx, remote)
+        elif args.action == "update":
+            fields = {
+                "name": args.name,
+                "remote_url": args.remote_url,
+                "remote_org_id": args.remote_org_id,
+                "allow_insecure_tls": args.allow_insecure_tls,
+                "description": args.description,
+                **_extra_values(args),
+            }
+            token = _remote_token(ctx)
+            if token is None and all(v is None for v in fields.values()):
+                raise UsageError("remotes update: nothing to change; pass at least one field option")
+            remote_id = await _remote_id(client, args.remote)
+            remote = await client.remotes.update(remote_id, remote_api_token=token, **fields)
+            _show_remote(ctx, remote)
+        else:  # delete
+            remote = await _get_remote(client, args.remote)
+            await client.remotes.delete(remote.id, cascade=args.cascade)
+            if ctx.json:
+                ctx.emit({"id": remote.id, "name": remote.name, "deleted": True})
+            else:
+                ctx.print(f"deleted remote connection {remote.name!r} ({remote.id})")
+    return EXIT_OK
+
+
+async def _cmd_replications(ctx: _Ctx) -> int:
+    args = ctx.args
+    async with ctx.client() as client:
+        if args.action == "list":
+            found = await client.replications.list(
+                name=args.name, remote=args.remote, local_bucket=args.local_bucket
+            )
+            found.sort(key=lambda r: r.name)
+            if ctx.json:
+                ctx.emit(found)
+            else:
+                ctx.print(table(REPLICATION_COLUMNS, (_replication_row(r) for r in found)))
+        elif args.action == "get":
+            _show_replication(ctx, await _get_replication(client, args.replication))
+        elif args.action == "create":
+            options: dict[str, Any] = {
+                "name": args.name,
+                "remote": args.remote,
+                "local_bucket": args.local_bucket,
+                "remote_bucket": args.remote_bucket,
+                "remote_bucket_id": args.remote_bucket_id,
+                "drop_non_retryable_data": args.drop_non_retryable_data,
+                "description": args.description,
+                **_extra_values(args),
+            }
+            if args.max_queue_size_bytes is not None:
+                options["max_queue_size_bytes"] = args.max_queue_size_bytes
+            if args.max_age_seconds is not None:
+                options["max_age_seconds"] = args.max_age_seconds
+            if args.validate_only:
+                await client.replications.validate_create(**options)
+                _said_valid(ctx, None, args.name)
+            else:
+                _show_replication(ctx, await client.replications.create(**options))
+        elif args.action == "update":
+            fields = {
+                "name": args.name,
+                "description": args.description,
+                "remote": args.remote,
+                "remote_bucket": args.remote_bucket,
+                "remote_bucket_id": args.remote_bucket_id,
+                "max_queue_size_bytes": args.max_queue_size_bytes,
+                "max_age_seconds": args.max_age_seconds,
+                "drop_non_retryable_data": args.drop_non_retryable_data,
+                **_extra_values(args),
+            }
+            if all(v is None for v in fields.values()):
+                raise UsageError("replications update: nothing to change; pass at least one field option")
+            replication_id = await _replication_id(client, args.replication)
+            if args.validate_only:
+                await client.replications.validate_update(replication_id, **fields)
+                _said_valid(ctx, replication_id, args.replication)
+            else:
+                _show_replication(ctx, await client.replications.update(replication_id, **fields))
+        elif args.action == "delete":
+            replication = await _get_replication(client, args.replication)
+            await client.replications.delete(replication.id)
+            if ctx.json:
+                ctx.emit({"id": replication.id, "name": replication.name, "deleted": True})
+            else:
+                ctx.print(f"deleted replication {replication.name!r} ({replication.id})")
+        else:  # validate
+            replication_id = await _replication_id(client, args.replication)
+            await client.replications.validate(replication_id)
+            _said_valid(ctx, replication_id, args.replication)
+    return EXIT_OK
+
+
+def _said_valid(ctx: _Ctx, replication_id: str | None, ref: str) -> None:
+    if ctx.json:
+        ctx.emit({"id": replication_id, "name": None if ref == replication_id else ref, "valid": True})
+    else:
+        ctx.print(f"replication {ref!r} is valid: the remote accepted a test write")
+
+
+async def _cmd_wait(ctx: _Ctx) -> int:
+    from ..resources.health import SyncTimeoutError
+
+    args = ctx.args
+    limit = _get(args, "timeout")
+    limit = DEFAULT_WAIT_TIMEOUT if limit is None else float(limit)
+    isatty = getattr(ctx.err, "isatty", None)
+    show = (not ctx.json) and callable(isatty) and bool(isatty())
+
+    def on_progress(replication: Replication) -> None:
+        if show:
+            left = replication.remaining_bytes_to_be_synced
+            ctx.err.write(f"\rwaiting for {replication.name}: {_cell(left)} bytes left\x1b[K")
+            ctx.err.flush()
+
+    async with ctx.client() as client:
+        replication_id = await _replication_id(client, args.replication)
+        try:
+            replication = await client.replications.wait_until_synced(
+                replication_id, timeout=limit, poll_interval=args.poll_interval, on_progress=on_progress
+            )
+        except SyncTimeoutError as exc:
+            if show:
+                ctx.err.write("\n")
+            if ctx.json:
+                last = exc.replication
+                ctx.emit({"synced": False, "replication": None if last is None else _jsonable(last)})
+            raise
+    if show:
+        ctx.err.write("\n")
+    if ctx.json:
+        ctx.emit({"synced": True, "replication": _jsonable(replication)})
+    else:
+        ctx.print(f"replication {replication.name!r} ({replication.id}) is synced")
+    return EXIT_OK
