@@ -14,15 +14,16 @@ from hypothesis import strategies as st
 from influxdb_replications.core.fields import REMOTE as REMOTE_EXTRAS
 from influxdb_replications.core.fields import REPLICATION as REPLICATION_EXTRAS
 from influxdb_replications.fleet import Host
+from influxdb_replications.operations import fleet_checks
 from influxdb_replications.operations import fleet_file as config
 from influxdb_replications.operations.desired import DesiredRemote, DesiredReplication, DesiredState
 from influxdb_replications.operations.fleet_file import (
     ConfigError,
     FleetConfig,
-    _Locator,
     load_fleet,
     loads_fleet,
 )
+from influxdb_replications.operations.toml_lines import Locator
 
 MARK = "# <-"
 
@@ -118,8 +119,8 @@ def test_field_tables_match_the_desired_types() -> None:
     replication_fields = {f.name for f in dataclasses.fields(DesiredReplication)} - {"extra"}
     remote_extras = {spec.name for spec in REMOTE_EXTRAS.all}
     replication_extras = {spec.name for spec in REPLICATION_EXTRAS.all}
-    assert set(config._REMOTE_FIELDS) == remote_fields | remote_extras | {"hosts", "url"}
-    assert set(config._REPLICATION_FIELDS) == replication_fields | replication_extras | {"hosts"}
+    assert set(fleet_checks._REMOTE_FIELDS) == remote_fields | remote_extras | {"hosts", "url"}
+    assert set(fleet_checks._REPLICATION_FIELDS) == replication_fields | replication_extras | {"hosts"}
 
 
 def test_file_without_hosts_is_one_servers_state() -> None:
@@ -469,7 +470,7 @@ def test_locator_follows_headers_keys_and_values() -> None:
         '''
     )
     tomllib.loads(text)  # the fixture is valid TOML
-    loc = _Locator(text)
+    loc = Locator(text)
     expected = {
         ("title",): 1,
         ("quoted key",): 5,
@@ -550,7 +551,7 @@ def test_locator_finds_every_table_and_key(document: tuple[str, dict[tuple[str |
     """In generated documents (comments, multi-line values, quoted keys) each key is on its written line."""
     text, expected = document
     tomllib.loads(text)
-    loc = _Locator(text)
+    loc = Locator(text)
     assert {path: loc.exact(path) for path in expected} == expected
 
 
@@ -559,4 +560,4 @@ def test_locator_finds_every_table_and_key(document: tuple[str, dict[tuple[str |
 )
 def test_locator_ends_on_text_tomllib_refuses(text: str) -> None:
     """The locator is only used on valid TOML, but never loops on anything else."""
-    _Locator(text).line(("a",))
+    Locator(text).line(("a",))
