@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from influxdb_replications import BadRequestError, ReplicationClient
+from influxdb_replications.operations.apply import ApplyError
 from influxdb_replications.operations.desired import DesiredRemote, DesiredReplication, DesiredState
-from influxdb_replications.operations.plan import ApplyError
 from influxdb_replications.testing import FakeInfluxDB
 
 TOKEN_ENV = "PLAN_TEST_CLOUD_TOKEN"

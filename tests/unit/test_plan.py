@@ -12,6 +12,7 @@ import pytest
 import respx
 
 from influxdb_replications import BadRequestError, NotFoundError, ReplicationClient
+from influxdb_replications.operations.apply import ApplyError
 from influxdb_replications.operations.desired import (
     Change,
     DesiredRemote,
@@ -19,7 +20,6 @@ from influxdb_replications.operations.desired import (
     DesiredState,
     Plan,
 )
-from influxdb_replications.operations.plan import ApplyError
 
 from .conftest import (
     BUCKET_ID,

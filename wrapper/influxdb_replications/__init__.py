@@ -35,10 +35,10 @@ if _typing.TYPE_CHECKING:
     )
     from .core.models import RemoteConnection, Replication
     from .core.retry import RetryPolicy
+    from .operations.apply import ApplyError
     from .operations.desired import Change, DesiredRemote, DesiredReplication, DesiredState, Plan
     from .operations.fleet import Host, HostResult, fleet_apply, fleet_plan, fleet_status
     from .operations.fleet_file import ConfigError, FleetConfig, load_fleet, loads_fleet
-    from .operations.plan import ApplyError
     from .operations.replication_client import ReplicationClient
     from .resources.health import Health, ReplicationStatus, SyncTimeoutError, assess
     from .resources.remotes import Remotes
@@ -109,7 +109,7 @@ _MODULES = {
         "UnprocessableEntityError",
         "ValidationFailedError",
     ),
-    ".operations.plan": ("ApplyError",),
+    ".operations.apply": ("ApplyError",),
     ".resources.health": ("Health", "ReplicationStatus", "SyncTimeoutError", "assess"),
     ".core.models": ("RemoteConnection", "Replication"),
     ".core.retry": ("RetryPolicy",),

@@ -24,7 +24,7 @@ The tree::
     │                                   .replication and .status hold the last state seen
     │                                   (defined with health, ``resources/health.py``)
     └── ApplyError                      apply stopped part-way: .done (a Plan), .failed (a Change)
-                                        (defined with plan/apply, ``operations/plan.py``)
+                                        (defined with apply, ``operations/apply.py``)
 
 This module only maps an answer to its class. What the hints add is attached where the errors are raised, by
 the resources (``resources/hints.py``): the hint of a ``ValidationFailedError`` whose cause is known,

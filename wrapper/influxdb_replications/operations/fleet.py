@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import httpx
 
 from ..core.args import check_id, check_name, check_url
+from .apply import Secrets
 from .desired import DesiredState, Plan
-from .plan import Secrets
 from .replication_client import ReplicationClient
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""Plan and apply a :class:`~influxdb_replications.desired.DesiredState` (``client.plan`` / ``client.apply``).
+"""Plan a :class:`~influxdb_replications.DesiredState` (``client.plan``); ``apply.py`` makes the changes.
 
 Both read what the server has (``remotes.list()`` and ``replications.list()``), resolve the local bucket
 names, and compare by name; ``apply`` then makes the changes in this order:
@@ -24,15 +24,11 @@ change, and keeps them only in local variables: no Plan, Change, log line or err
 
 from __future__ import annotations
 
-import inspect
-import logging
-import os
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.args import is_id
-from ..core.errors import InfluxDBError, NotFoundError
+from ..core.errors import NotFoundError
 from ..core.fields import REMOTE, REPLICATION, ExtraFields
 from ..core.models import RemoteConnection, Replication
 from ..resources.hints import plan_missing_org
@@ -42,36 +38,14 @@ if TYPE_CHECKING:  # the client calls plan/apply on first use; they call down in
     from .replication_client import ReplicationClient
 
 
-__all__ = ["ApplyError", "Secrets", "apply", "plan"]
-
-Secrets = Callable[[DesiredRemote], str | Awaitable[str]]
-"""A callback that returns (or resolves to) the API token of the remote it is given."""
-
-_LOG = logging.getLogger("influxdb_replications")
-
-_LOST = "its queued, unsent data is lost"
+__all__ = ["LOST", "Step", "after_create", "create_args", "plan", "plan_steps"]
 
 
-class ApplyError(InfluxDBError):
-    """``apply`` stopped part-way: one change failed; the changes before it were made and stay made.
-
-    The failing request's error is the ``__cause__``. Applying the same desired state again continues
-    from where the server now is (``plan`` shows what is left).
-
-    Attributes:
-        done: A Plan of the changes made before the failure (a recreate whose delete succeeded but
-            whose create failed appears here as a delete).
-        failed: The change that failed.
-    """
-
-    def __init__(self, message: str, *, done: Plan, failed: Change) -> None:
-        super().__init__(message)
-        self.done = done
-        self.failed = failed
+LOST = "its queued, unsent data is lost"
 
 
 @dataclass(slots=True)
-class _Step:
+class Step:
     """A change plus what executing it needs (never a token)."""
 
     change: Change
@@ -101,60 +75,13 @@ async def plan(client: ReplicationClient, desired: DesiredState, *, prune: bool 
         APIStatusError: another answer of the server while reading.
         APIConnectionError: the server could not be reached.
     """
-    steps, _ = await _steps(client, desired, prune=prune)
+    steps, _ = await plan_steps(client, desired, prune=prune)
     return Plan(tuple(step.change for step in steps))
 
 
-async def apply(
-    client: ReplicationClient,
-    desired: DesiredState,
-    *,
-    prune: bool = False,
-    secrets: Secrets | None = None,
-) -> Plan:
-    """Make the server match ``desired`` and return what was done.
-
-    Args:
-        client: The client (its org is the one changed).
-        desired: The desired state.
-        prune: Delete the replications, then the remotes, that ``desired`` does not declare.
-        secrets: Returns the API token of a remote to create (sync or async). Without it, a remote's
-            token is read from the environment variable named by its ``token_env``.
-
-    Returns:
-        The changes made, in order (creates carry the new IDs); empty when nothing had to change.
-
-    Raises:
-        ValueError: a token is missing (the message names the environment variable or the remote, never
-            a value), ``desired`` is not a DesiredState, or the client has no org. Nothing was changed.
-        NotFoundError: a declared local bucket does not exist. Nothing was changed.
-        ApplyError: a change failed; ``.done`` holds what was done before, ``.failed`` the failing change,
-            and the server's error is the ``__cause__``.
-        APIStatusError: the server refused a read before any change.
-        APIConnectionError: the server could not be reached before any change.
-    """
-    steps, remote_ids = await _steps(client, desired, prune=prune)
-    tokens: dict[str, str] = {}
-    for step in steps:  # every token first: a missing one must not leave a half-applied state
-        if step.change.kind == "remote" and step.change.action == "create" and step.remote is not None:
-            tokens[step.remote.name] = await _token(step.remote, secrets)
-    done: list[Change] = []
-    for step in steps:
-        _LOG.info("apply: %s", step.change.header.strip())
-        try:
-            await _execute(client, step, tokens, remote_ids, done)
-        except Exception as exc:
-            message = _failure(step.change, exc, done, tokens.values())
-            raise ApplyError(message, done=Plan(tuple(done)), failed=step.change) from exc
-    return Plan(tuple(done))
-
-
-# ---------------------------------------------------------------------------------------------- planning
-
-
-async def _steps(
+async def plan_steps(
     client: ReplicationClient, desired: DesiredState, *, prune: bool
-) -> tuple[list[_Step], dict[str, str]]:
+) -> tuple[list[Step], dict[str, str]]:
     """The changes, in the order they must be made, and the current remote IDs by name."""
     if not isinstance(desired, DesiredState):
         raise ValueError(f"desired must be a DesiredState, got {type(desired).__name__}")
@@ -167,7 +94,7 @@ async def _steps(
     remote_names = {remote.id: remote.name for remote in remotes}
     replication_by_name = {rep.name: rep for rep in replications}
 
-    steps: list[_Step] = []
+    steps: list[Step] = []
     for want in desired.remotes:
         have = remote_by_name.get(want.name)
         if have is None:
@@ -194,7 +121,7 @@ async def _steps(
         declared_replications = {rep.name for rep in desired.replications}
         for rep in sorted(replications, key=lambda r: (r.name, r.id)):
             if rep.name not in declared_replications:
-                steps.append(_delete("replication", rep.name, rep.id, f"not declared (prune); {_LOST}"))
+                steps.append(_delete("replication", rep.name, rep.id, f"not declared (prune); {LOST}"))
         declared_remotes = {remote.name for remote in desired.remotes}
         for remote in sorted(remotes, key=lambda r: (r.name, r.id)):
             if remote.name not in declared_remotes:
@@ -232,9 +159,9 @@ def _remote_fields(want: DesiredRemote) -> dict[str, tuple[Any, Any]]:
     return fields
 
 
-def _create_remote(want: DesiredRemote) -> _Step:
+def _create_remote(want: DesiredRemote) -> Step:
     change = Change("create", "remote", want.name, fields=_remote_fields(want))
-    return _Step(change, remote=want)
+    return Step(change, remote=want)
 
 
 class _Drift:
@@ -264,20 +191,20 @@ class _Drift:
                 self.compare(name, getattr(have, name), value)
 
 
-def _create_args(extras: ExtraFields, want: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+def create_args(extras: ExtraFields, want: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     """The spec's other fields that a create request can carry."""
     creatable = {spec.name for spec in extras.create}
     return {name: value for name, value in want if name in creatable}
 
 
-def _after_create(extras: ExtraFields, want: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+def after_create(extras: ExtraFields, want: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     """The spec's other fields that only an update can set: apply sends them right after the create."""
     creatable = {spec.name for spec in extras.create}
     updatable = {spec.name for spec in extras.update}
     return {name: value for name, value in want if name in updatable and name not in creatable}
 
 
-def _update_remote(want: DesiredRemote, have: RemoteConnection) -> _Step | None:
+def _update_remote(want: DesiredRemote, have: RemoteConnection) -> Step | None:
     drift = _Drift()
     drift.compare("url", have.remote_url, want.remote_url, arg="remote_url")
     # None in the desired state: not managed (the server cannot clear a field, reference 2.5)
@@ -291,7 +218,7 @@ def _update_remote(want: DesiredRemote, have: RemoteConnection) -> _Step | None:
     if not fields:
         return None
     change = Change("update", "remote", want.name, id=have.id, fields=fields)
-    return _Step(change, remote=want, update=update)
+    return Step(change, remote=want, update=update)
 
 
 def _replication_fields(want: DesiredReplication) -> dict[str, tuple[Any, Any]]:
@@ -312,9 +239,9 @@ def _replication_fields(want: DesiredReplication) -> dict[str, tuple[Any, Any]]:
     return fields
 
 
-def _create_replication(want: DesiredReplication, bucket_id: str) -> _Step:
+def _create_replication(want: DesiredReplication, bucket_id: str) -> Step:
     change = Change("create", "replication", want.name, fields=_replication_fields(want))
-    return _Step(change, replication=want, bucket_id=bucket_id)
+    return Step(change, replication=want, bucket_id=bucket_id)
 
 
 def _change_replication(
@@ -324,7 +251,7 @@ def _change_replication(
     remote_by_name: dict[str, RemoteConnection],
     remote_names: dict[str, str],
     bucket_names: dict[str, str],
-) -> _Step | None:
+) -> Step | None:
     drift = _Drift()
     fields, update = drift.fields, drift.update
 
@@ -367,140 +294,17 @@ def _change_replication(
     drift.compare_extras(REPLICATION, have, want.extra)
 
     if recreate:
-        reason = f"the server cannot change a replication's local bucket: delete and create; {_LOST}"
+        reason = f"the server cannot change a replication's local bucket: delete and create; {LOST}"
         change = Change("recreate", "replication", want.name, id=have.id, fields=fields, reason=reason)
-        return _Step(change, replication=want, bucket_id=bucket_id)
+        return Step(change, replication=want, bucket_id=bucket_id)
     if not fields:
         return None
     reason = ""
     if "max_age_seconds" in fields:  # reference 3.6, step 4
         reason = "the server applies a new max_age_seconds only after it restarts"
     change = Change("update", "replication", want.name, id=have.id, fields=fields, reason=reason)
-    return _Step(change, replication=want, bucket_id=bucket_id, update=update)
+    return Step(change, replication=want, bucket_id=bucket_id, update=update)
 
 
-def _delete(kind: Kind, name: str, object_id: str, reason: str) -> _Step:
-    return _Step(Change("delete", kind, name, id=object_id, reason=reason))
-
-
-# ---------------------------------------------------------------------------------------------- applying
-
-
-async def _token(remote: DesiredRemote, secrets: Secrets | None) -> str:
-    """The API token for creating ``remote``; ValueError naming the variable or remote, never a value."""
-    if secrets is not None:
-        given: Any = secrets(remote)
-        if inspect.isawaitable(given):
-            given = await given
-        if not isinstance(given, str) or not given:
-            raise ValueError(
-                f"the secrets callback returned no token (a non-empty str) for remote {remote.name!r}"
-            )
-        return given
-    if remote.token_env is None:
-        raise ValueError(
-            f"remote {remote.name!r} must be created but has no token_env, and apply() was given no "
-            "secrets callback"
-        )
-    token = os.environ.get(remote.token_env)
-    if not token:
-        raise ValueError(
-            f"environment variable {remote.token_env} is not set: it must hold the API token for "
-            f"creating remote {remote.name!r}"
-        )
-    return token
-
-
-async def _execute(
-    client: ReplicationClient,
-    step: _Step,
-    tokens: dict[str, str],
-    remote_ids: dict[str, str],
-    done: list[Change],
-) -> None:
-    """Make one change and append it to ``done`` (with the new ID for a create or recreate)."""
-    change = step.change
-    if change.action == "delete":
-        if change.kind == "remote":
-            await client.remotes.delete(_known_id(change))
-        else:
-            await client.replications.delete(_known_id(change))
-        done.append(change)
-        return
-    if step.remote is not None:
-        want = step.remote
-        if change.action == "create":
-            new_remote = await client.remotes.create(
-                name=want.name,
-                remote_url=want.remote_url,
-                remote_api_token=tokens[want.name],
-                remote_org_id=want.remote_org_id,
-                allow_insecure_tls=want.allow_insecure_tls,
-                description=want.description,
-                **_create_args(REMOTE, want.extra),
-            )
-            if later := _after_create(REMOTE, want.extra):
-                await client.remotes.update(new_remote.id, **later)
-            remote_ids[want.name] = new_remote.id
-            done.append(replace(change, id=new_remote.id))
-        else:
-            await client.remotes.update(_known_id(change), **step.update)
-            done.append(change)
-        return
-    rep = step.replication
-    if rep is None or step.bucket_id is None:  # pragma: no cover - _steps always fills them
-        raise RuntimeError(f"incomplete plan step for {change.kind} {change.name!r}")
-    if change.action == "update":
-        update = dict(step.update)
-        if "remote" in update:  # a name in the plan; the ID may be new (created above)
-            update["remote"] = remote_ids[rep.remote]
-        await client.replications.update(_known_id(change), **update)
-        done.append(change)
-        return
-    if change.action == "recreate":
-        old_id = _known_id(change)
-        await client.replications.delete(old_id)
-        # the delete is done: if the create below fails, ApplyError.done must say so
-        done.append(replace(change, action="delete", fields={}, reason=f"recreate: deleted; {_LOST}"))
-        created = await _create(client, rep, step.bucket_id, remote_ids)
-        done[-1] = replace(change, id=created.id, reason=f"{change.reason}; replaced {old_id}")
-        return
-    created = await _create(client, rep, step.bucket_id, remote_ids)
-    done.append(replace(change, id=created.id))
-
-
-def _known_id(change: Change) -> str:
-    if change.id is None:  # pragma: no cover - only creates have no ID
-        raise RuntimeError(f"{change.action} of {change.kind} {change.name!r} without an ID")
-    return change.id
-
-
-async def _create(
-    client: ReplicationClient, rep: DesiredReplication, bucket_id: str, remote_ids: dict[str, str]
-) -> Replication:
-    created = await client.replications.create(
-        name=rep.name,
-        remote=remote_ids[rep.remote],
-        local_bucket=bucket_id,
-        remote_bucket=rep.remote_bucket,
-        remote_bucket_id=rep.remote_bucket_id,
-        max_queue_size_bytes=rep.max_queue_size_bytes,
-        max_age_seconds=rep.max_age_seconds,
-        drop_non_retryable_data=rep.drop_non_retryable_data,
-        description=rep.description,
-        **_create_args(REPLICATION, rep.extra),
-    )
-    if later := _after_create(REPLICATION, rep.extra):
-        created = await client.replications.update(created.id, **later)
-    return created
-
-
-def _failure(change: Change, exc: Exception, done: list[Change], tokens: Iterable[str]) -> str:
-    ident = "" if change.id is None else f" ({change.id})"
-    message = (
-        f"apply stopped: {change.action} of {change.kind} {change.name!r}{ident} failed: {exc}; "
-        f"{len(done)} change(s) before it were made"
-    )
-    for token in tokens:  # a server's error text should never echo a token, but make sure
-        message = message.replace(token, "***")
-    return message
+def _delete(kind: Kind, name: str, object_id: str, reason: str) -> Step:
+    return Step(Change("delete", kind, name, id=object_id, reason=reason))

@@ -122,6 +122,6 @@ class ReplicationClient(Core):
             APIStatusError: the server refused a read before any change.
             APIConnectionError: the server could not be reached before any change.
         """
-        from .plan import apply
+        from .apply import apply
 
         return await apply(self, desired, prune=prune, secrets=secrets)
