@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from influxdb_replications.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_UNHEALTHY
-from influxdb_replications.resources.hints import (
+from influxdb_replications.resources.failures import (
     REMOTE_ORG_MISSING,
     REMOTE_ORG_WARNING,
     REMOTE_TOKEN,

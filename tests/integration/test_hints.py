@@ -26,7 +26,7 @@ from influxdb_replications import (
     SyncTimeoutError,
     ValidationFailedError,
 )
-from influxdb_replications.resources.hints import (
+from influxdb_replications.resources.failures import (
     DATA_REFUSED,
     DURABLE_QUEUE_MISSING,
     MAX_AGE_RESTART,

@@ -1,4 +1,4 @@
-"""The table of known failures (_hints): recognition, hints in statuses, errors and logs, and the plumbing."""
+"""The table of known failures (resources/failures.py, resources/hints.py): recognition, hints in statuses, errors and logs, and the plumbing."""
 
 from __future__ import annotations
 
@@ -25,8 +25,7 @@ from influxdb_replications.cli.output import WarningLines, under_rows
 from influxdb_replications.core.errors import error_from_response
 from influxdb_replications.core.transport import Reply
 from influxdb_replications.operations.desired import DesiredRemote, DesiredReplication, DesiredState
-from influxdb_replications.resources.health import Health, ReplicationStatus, assess
-from influxdb_replications.resources.hints import (
+from influxdb_replications.resources.failures import (
     DATA_REFUSED,
     DURABLE_QUEUE_MISSING,
     KNOWN_FAILURES,
@@ -43,12 +42,15 @@ from influxdb_replications.resources.hints import (
     VALIDATE_CREATE_BY_NAME,
     VALIDATE_UPDATE_BY_NAME,
     KnownFailure,
+    match,
+    match_validation,
+)
+from influxdb_replications.resources.health import Health, ReplicationStatus, assess
+from influxdb_replications.resources.hints import (
     append_hint,
     durable_queue_text,
     explain,
     hint_for,
-    match,
-    match_validation,
 )
 
 from .conftest import (
