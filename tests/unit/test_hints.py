@@ -1,4 +1,4 @@
-"""The table of known failures (resources/failures.py, resources/hints.py): recognition, hints in statuses, errors and logs, and the plumbing."""
+"""Known failures (resources/failures.py) and their hints: recognition, statuses, errors, logs, the plumbing."""
 
 from __future__ import annotations
 
