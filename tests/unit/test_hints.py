@@ -1,4 +1,4 @@
-"""Known failures (resources/failures.py) and their hints: recognition, statuses, errors, logs, the plumbing."""
+"""Known failures (resources/failures.py) and their hints: recognition, statuses, errors, logs, plumbing."""
 
 from __future__ import annotations
 
