@@ -32,9 +32,9 @@ Independently, a queue filled to ``queue_warning_ratio`` of its maximum or more 
 nearly full: new data is dropped silently once it is full) and turns a healthy verdict into backlogged.
 Fields the server did not send never raise; the reason says what could not be checked.
 
-The hint: for a failing stream, the hint of the known failure its latest write result matches (module
-``_hints``: a remote without org ID, a wrong token, a missing bucket, an unreachable remote, ...); else, for a
-queue at or above the warning ratio, the full-queue hint; else None.
+The hint: for a failing stream, the hint of the known failure its latest write result matches
+(``failures.py``: a remote without org ID, a wrong token, a missing bucket, an unreachable remote, ...); else,
+for a queue at or above the warning ratio, the full-queue hint; else None.
 """
 
 from __future__ import annotations
