@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -69,9 +71,18 @@ class FakeInfluxDB:
         backoff_scale: float = 1.0,
         purge_interval: float = 60.0,
         keep_unknown_fields: bool = False,
+        ssl_context: ssl.SSLContext | None = None,
+        remote_ca_file: str | os.PathLike[str] | None = None,
     ) -> None:
         if isinstance(buckets, str):
             raise TypeError("buckets must be a sequence of names, not a single string")
+        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+            raise TypeError(
+                f"ssl_context must be an ssl.SSLContext or None, got {type(ssl_context).__name__}"
+            )
+        if remote_ca_file is not None and not isinstance(remote_ca_file, str | os.PathLike):
+            raise TypeError(f"remote_ca_file must be a path or None, got {type(remote_ca_file).__name__}")
+        self._ssl_context = ssl_context
         self._store = Store()
         self._operator = self._store.add_token(operator=True, value=token)
         self.token_generated = token is None
@@ -80,7 +91,7 @@ class FakeInfluxDB:
             self._store.add_bucket(self._org.id, name)
         self._host = host
         self._port = port
-        self._writer = RemoteWriter(remote_timeout)
+        self._writer = RemoteWriter(remote_timeout, remote_ca_file)
         self._engine = Engine(
             self._store, self._writer, backoff_scale=backoff_scale, purge_interval=purge_interval
         )
@@ -111,7 +122,7 @@ class FakeInfluxDB:
         # auto_decompress=False: the management API never gunzips bodies (reference 1.2), /write does itself
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5, auto_decompress=False)
         await runner.setup()
-        site = web.TCPSite(runner, self._host, self._port)
+        site = web.TCPSite(runner, self._host, self._port, ssl_context=self._ssl_context)
         try:
             await site.start()
         except BaseException:
@@ -119,7 +130,8 @@ class FakeInfluxDB:
             raise
         self._runner = runner
         address = runner.addresses[0]
-        self._url = f"http://{self._host}:{address[1]}"
+        scheme = "http" if self._ssl_context is None else "https"
+        self._url = f"{scheme}://{self._host}:{address[1]}"
 
     async def stop(self) -> None:
         """Stop the senders, close outgoing connections and the server; calling it again does nothing."""
@@ -145,7 +157,7 @@ class FakeInfluxDB:
 
     @property
     def url(self) -> str:
-        """`http://127.0.0.1:<port>` once started.
+        """`http://127.0.0.1:<port>` once started (`https://` when serving TLS).
 
         Raises:
             RuntimeError: before `start()`.
