@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ._args import is_id
 from ._errors import ApplyError, NotFoundError
 from ._fields import REMOTE, REPLICATION, ExtraFields
-from ._hints import plan_missing_org
+from ._hints import plan_insecure_tls, plan_missing_org
 from ._models import RemoteConnection, Replication
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Kind, Plan
 
@@ -182,6 +182,7 @@ async def _steps(
             if step is not None:
                 steps.append(step)
     plan_missing_org(steps, remote_by_name, desired.remotes)  # warn: a remote without org ID (reference 4)
+    plan_insecure_tls(steps)  # warn: a remote that will skip certificate checks
 
     for want_rep in desired.replications:
         have_rep = replication_by_name.get(want_rep.name)

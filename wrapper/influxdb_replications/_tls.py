@@ -130,11 +130,13 @@ def untrusted_certificate(exc: BaseException | None) -> ssl.SSLCertVerificationE
     """The certificate verification failure behind a transport error (in its cause chain), if any."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
-        if isinstance(exc, ssl.SSLCertVerificationError):
-            return exc
-        found = getattr(exc, "certificate_error", None)  # aiohttp's ClientConnectorCertificateError
+        # aiohttp's ClientConnectorCertificateError subclasses ssl.CertificateError itself but keeps the
+        # details on the error it wraps
+        found = getattr(exc, "certificate_error", None)
         if isinstance(found, ssl.SSLCertVerificationError):
             return found
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return exc
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
     return None
