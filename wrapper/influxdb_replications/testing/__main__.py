@@ -53,12 +53,12 @@ def server_context(cert: str | None, key: str | None) -> ssl.SSLContext | None:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     try:
         context.load_cert_chain(cert, key)
-    except OSError as exc:
-        raise ValueError(f"--tls-cert {cert!r} / --tls-key {key!r}: {exc.strerror or exc}") from None
     except ssl.SSLError as exc:
         raise ValueError(
             f"--tls-cert {cert!r} / --tls-key {key!r}: not a certificate and its matching key ({exc.reason})"
         ) from None
+    except OSError as exc:  # after SSLError, which is an OSError too
+        raise ValueError(f"--tls-cert {cert!r} / --tls-key {key!r}: {exc.strerror or exc}") from None
     return context
 
 

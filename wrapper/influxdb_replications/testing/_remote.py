@@ -160,8 +160,8 @@ def trust_store(ca_file: str | os.PathLike[str] | None) -> ssl.SSLContext:
     if ca_file is not None:
         try:
             context.load_verify_locations(cafile=os.fspath(ca_file))
-        except (OSError, ssl.SSLError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        except OSError as exc:  # ssl.SSLError (no PEM certificate in it) is an OSError too
+            reason = exc.reason if isinstance(exc, ssl.SSLError) else exc.strerror or str(exc)
             raise ValueError(
                 f"remote_ca_file {os.fspath(ca_file)!r} cannot be used as a CA file: {reason}"
             ) from None
