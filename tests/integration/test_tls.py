@@ -6,6 +6,7 @@ import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from influxdb_replications import APIConnectionError, ReplicationClient, RetryPolicy
@@ -40,9 +41,14 @@ async def lists_remotes(fake: FakeInfluxDB, backend: str, **options: object) -> 
     assert [r.path for r in fake.request_log][-1] == "/api/v2/remotes"
 
 
-async def test_embedded_server_url_is_https(https: FakeInfluxDB) -> None:
-    """With ssl_context the embedded server's URL starts with https://."""
+async def test_embedded_server_serves_https(https: FakeInfluxDB, ca: FakeCA) -> None:
+    """With ssl_context the embedded server's URL starts with https:// and it answers over TLS only."""
     assert https.url.startswith("https://127.0.0.1:")
+    trusting = ssl.create_default_context(cafile=str(ca.ca_file))
+    async with httpx.AsyncClient(verify=trusting) as http:
+        assert (await http.get(https.url + "/ping")).status_code == 204
+        with pytest.raises(httpx.RemoteProtocolError):  # plain HTTP to the TLS port gets no HTTP answer
+            await http.get(https.url.replace("https://", "http://") + "/ping")
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
