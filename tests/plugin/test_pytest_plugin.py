@@ -259,3 +259,37 @@ def test_docs_show_the_same_user_test() -> None:
     """The testing page of the docs shows the README's user test, word for word."""
     docs = (README.parent / "docs" / "testing.md").read_text(encoding="utf-8")
     assert _readme_user_test() in docs
+
+
+TLS_DOCS = README.parent / "docs" / "tls.md"
+
+
+def test_tls_page_example_passes(pytester: pytest.Pytester, mode: str) -> None:
+    """The TLS page's example test file (HTTPS servers, the test CA, the edge's x509 check) passes as is."""
+    blocks = re.findall(r"```python\n(.*?)```", TLS_DOCS.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 1, "the TLS page shows one example test file"
+    pytester.makepyfile(test_tls_example=_user_file(blocks[0], mode))
+    result = _run(pytester)
+    result.assert_outcomes(passed=2)
+
+
+def test_influxdb_tls_option_makes_every_server_https(pytester: pytest.Pytester, mode: str) -> None:
+    """--influxdb-tls=true: fake_influxdb serves HTTPS and replication_client trusts fake_influxdb_ca."""
+    pytester.makepyfile(
+        test_tls_option=_user_file(
+            """
+            async def test_https(fake_influxdb, replication_client, fake_influxdb_factory, fake_influxdb_ca):
+                assert fake_influxdb.url.startswith("https://")
+                assert await replication_client.remotes.list() == []
+                plain = await fake_influxdb_factory(tls=False)
+                assert plain.url.startswith("http://")
+                assert fake_influxdb_ca.ca_file.is_file()
+            """,
+            mode,
+        )
+    )
+    result = _run(pytester, "--influxdb-tls=true")
+    result.assert_outcomes(passed=1)
+    refused = _run(pytester, "--influxdb-tls=maybe")
+    refused.assert_outcomes(errors=1)
+    refused.stdout.fnmatch_lines(["*influxdb_tls must be true or false, got 'maybe'*"])

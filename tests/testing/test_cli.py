@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+import ssl
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
+import pytest
+
+from influxdb_replications.testing import FakeCA
 
 
 def run_fake(*args: str) -> tuple[subprocess.Popen[str], str]:
@@ -75,3 +80,53 @@ def test_cli_help() -> None:
     assert result.returncode == 0
     assert "--bucket" in result.stdout
     assert "test double" in result.stdout
+
+
+def test_cli_serves_https_with_tls_cert_and_key(tmp_path: Path) -> None:
+    """--tls-cert/--tls-key: the banner's URL is https:// and a client trusting the CA gets answers."""
+    ca = FakeCA(tmp_path)
+    proc, line = run_fake("--tls-cert", str(ca.cert_file), "--tls-key", str(ca.key_file))
+    try:
+        match = re.search(r"listening on (https://127\.0\.0\.1:\d+) ", line)
+        assert match, line
+        assert (
+            httpx.get(
+                match.group(1) + "/ping", verify=ssl.create_default_context(cafile=ca.ca_file)
+            ).status_code
+            == 204
+        )
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            httpx.get(match.group(1) + "/ping")  # not trusted without the CA
+    finally:
+        assert stop(proc) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--tls-cert", "{missing}"], r"--tls-cert '.*missing\.pem' / --tls-key None: No such file"),
+        (["--tls-cert", "{ca}", "--tls-key", "{key}"], r"not a certificate and its matching key"),
+        (["--tls-key", "{key}"], r"--tls-key needs --tls-cert"),
+        (["--remote-ca-file", "{missing}"], r"remote_ca_file '.*missing\.pem' cannot be used as a CA file"),
+    ],
+)
+def test_cli_refuses_bad_tls_files_before_serving(tmp_path: Path, args: list[str], message: str) -> None:
+    """A missing file, a key that does not match, or a key alone: exit 2 with a message naming the option."""
+    ca = FakeCA(tmp_path)
+    paths = {"missing": str(tmp_path / "missing.pem"), "ca": str(ca.ca_file), "key": str(ca.key_file)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "influxdb_replications.testing",
+            "--port",
+            "0",
+            *(a.format(**paths) for a in args),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert re.search(message, result.stderr), result.stderr
+    assert "listening" not in result.stdout

@@ -235,7 +235,7 @@ def test_retry_policy_is_exposed() -> None:
 
 def test_clients_share_one_default_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
     """Verifying clients reuse one TLS context (httpx would load the CA bundle again for every client)."""
-    from influxdb_replications.core.client import _shared_tls_context
+    from influxdb_replications.core.tls import default_context
 
     given: list[Any] = []
     real = httpx.AsyncHTTPTransport
@@ -247,7 +247,7 @@ def test_clients_share_one_default_tls_context(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(httpx, "AsyncHTTPTransport", recording)
     for _ in range(2):
         ReplicationClient(url="https://influx.test", token="t")
-    assert given[0] is given[1] is _shared_tls_context()
+    assert given[0] is given[1] is default_context()
     assert given[0].verify_mode is ssl.CERT_REQUIRED
     ReplicationClient(url="https://influx.test", token="t", verify=False)
     assert given[2] is False

@@ -16,11 +16,9 @@ error (``_errors.py``).
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
 import os
-import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -44,6 +42,7 @@ from .errors import (
 )
 from .models import list_from_json
 from .retry import OPERATIONS, Failure, RetryClass, RetryPolicy, classify, parse_retry_after, should_retry
+from .tls import ClientCert, Verify, tls_context
 from .transport import AiohttpSender, HttpxSender, Reply
 
 __all__ = ["Core", "Reconcile", "ignore_body"]
@@ -62,16 +61,6 @@ _PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 # 1527 µs per call), so httpx keeps its default.
 _MAX_CONNECTIONS = 100
 Backend = Literal["httpx", "aiohttp"]
-
-
-@functools.cache
-def _shared_tls_context() -> ssl.SSLContext:
-    """httpx's default verifying TLS context, built once per process.
-
-    httpx builds (and loads the CA bundle into) a new context for every client, about 20 ms each; a fleet run
-    opens one client per host, so the clients share this one (an SSLContext is safe to share).
-    """
-    return httpx.create_ssl_context()
 
 
 class _Secret:
@@ -120,7 +109,8 @@ class Core:
         timeout: float | httpx.Timeout = 10.0,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        verify: bool | str | ssl.SSLContext = True,
+        verify: Verify = True,
+        cert: ClientCert | None = None,
         headers: dict[str, str] | None = None,
         trace_span: str | None = None,
         sleep: Sleep | None = None,
@@ -164,8 +154,7 @@ class Core:
         # InfluxDB's scheme; httpx masks the Authorization value in the Headers repr.
         all_headers["Authorization"] = f"Token {token}"
         self._secret = _Secret(token)
-        if isinstance(verify, str):  # a CA bundle path
-            verify = ssl.create_default_context(cafile=verify)
+        tls = tls_context(verify, cert)  # a bad verify= or cert= is a ValueError here, before any request
         self._sender: HttpxSender | AiohttpSender
         if backend == "httpx":
             self._sender = HttpxSender(
@@ -173,15 +162,13 @@ class Core:
                 all_headers,
                 default_timeout,
                 transport=transport,
-                verify=_shared_tls_context() if verify is True else verify,
+                verify=tls,
                 limits=httpx.Limits(max_connections=_MAX_CONNECTIONS, max_keepalive_connections=20),
             )
         elif backend == "aiohttp":
             if transport is not None:
                 raise ValueError('transport= is an httpx transport; it cannot be used with backend="aiohttp"')
-            if isinstance(verify, str):  # pragma: no cover - turned into an SSLContext above
-                raise AssertionError
-            self._sender = AiohttpSender(base_url, all_headers, default_timeout, verify, _MAX_CONNECTIONS)
+            self._sender = AiohttpSender(base_url, all_headers, default_timeout, tls, _MAX_CONNECTIONS)
         else:
             raise ValueError(f'backend must be "httpx" or "aiohttp", got {backend!r}')
         self._backend: Backend = backend

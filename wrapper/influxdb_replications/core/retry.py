@@ -19,6 +19,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from .errors import APIConnectionError, APIStatusError, InfluxDBError
+from .tls import untrusted_certificate
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,8 @@ class Failure(enum.Enum):
     AMBIGUOUS = "ambiguous"
     """The request may or may not have been applied (read timeout, reset, 502, 504)."""
     FINAL = "final"
-    """A definite answer (400, 401, 404, 409, 422, 500, ...): never repeated."""
+    """A definite answer (400, 401, 404, 409, 422, 500, ...), or a server certificate the client does not
+    trust (no HTTP exchange; it cannot heal by repeating): never repeated."""
 
 
 _NOT_SENT_CAUSES = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
@@ -126,6 +128,8 @@ def classify(error: InfluxDBError) -> Failure:
             return Failure.AMBIGUOUS
         return Failure.FINAL
     if isinstance(error, APIConnectionError):
+        if untrusted_certificate(error.__cause__) is not None:
+            return Failure.FINAL  # an untrusted certificate stays untrusted: only a CA change fixes it
         if error._failure is not None:
             return error._failure  # type: ignore[no-any-return]
         cause = error.__cause__

@@ -21,6 +21,7 @@ import httpx
 
 from .errors import APIConnectionError, APITimeoutError
 from .retry import Failure
+from .tls import untrusted_message
 
 if TYPE_CHECKING:
     import aiohttp
@@ -135,9 +136,10 @@ class HttpxSender:
                 f"{type(exc).__name__} during {method} {path}", method=method, url=path
             ) from exc
         except httpx.RequestError as exc:
-            raise APIConnectionError(
-                f"{type(exc).__name__} during {method} {path}: {exc}", method=method, url=path
-            ) from exc
+            message = (
+                untrusted_message(exc, method, path) or f"{type(exc).__name__} during {method} {path}: {exc}"
+            )
+            raise APIConnectionError(message, method=method, url=path) from exc
         return Reply(
             response.status_code,
             response.reason_phrase,
@@ -291,7 +293,9 @@ def _connection_error(
     failure: Failure | None,
 ) -> APIConnectionError:
     detail = str(exc)
-    message = f"{type(exc).__name__} during {method} {path}" + (f": {detail}" if detail else "")
+    message = untrusted_message(exc, method, path) or (
+        f"{type(exc).__name__} during {method} {path}" + (f": {detail}" if detail else "")
+    )
     error = cls(message, method=method, url=path)
     error._failure = failure
     return error

@@ -31,7 +31,7 @@ from ..core.args import is_id
 from ..core.errors import NotFoundError
 from ..core.fields import REMOTE, REPLICATION, ExtraFields
 from ..core.models import RemoteConnection, Replication
-from ..resources.hints import plan_missing_org
+from ..resources.hints import plan_insecure_tls, plan_missing_org
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Kind, Plan
 
 if TYPE_CHECKING:  # the client calls plan/apply on first use; they call down into its resources
@@ -104,6 +104,7 @@ async def plan_steps(
             if step is not None:
                 steps.append(step)
     plan_missing_org(steps, remote_by_name, desired.remotes)  # warn: a remote without org ID (reference 4)
+    plan_insecure_tls(steps)  # warn: a remote that will skip certificate checks
 
     for want_rep in desired.replications:
         have_rep = replication_by_name.get(want_rep.name)

@@ -40,7 +40,11 @@ class ReplicationClient(Core):
         retry: The RetryPolicy (default ``RetryPolicy()``); ``RetryPolicy(max_attempts=1)`` disables
             retries.
         transport: Any httpx.AsyncBaseTransport (tests, proxies, custom pools); httpx backend only.
-        verify: TLS verification: True, False, a CA bundle path or an ssl.SSLContext.
+        verify: TLS verification: True (certifi's CAs, or ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set),
+            False, the path of a CA bundle (PEM) or of a CA directory, or an ssl.SSLContext. The same on
+            both backends; see the docs' TLS page.
+        cert: The client certificate for mutual TLS: a PEM file with the certificate and its key, or a
+            ``(cert_file, key_file)`` pair (not with ``verify=ssl.SSLContext``: load it into the context).
         headers: Extra headers sent with every request.
         trace_span: Default Zap-Trace-Span header value; each method takes ``trace_span=``.
         sleep: The coroutine used to wait between attempts (default ``asyncio.sleep``). Tests pass one
@@ -52,7 +56,9 @@ class ReplicationClient(Core):
 
     Raises:
         ValueError: missing token, a URL that is not http(s), a malformed org_id, bad timeout/retry,
-            an unknown backend, ``transport`` with the aiohttp backend, or aiohttp not installed.
+            an unknown backend, ``transport`` with the aiohttp backend, or aiohttp not installed; a
+            ``verify`` or ``cert`` of the wrong type, a CA or certificate file that is missing, unreadable
+            or not PEM, or a key that does not match its certificate (the message names the file).
     """
 
     @cached_property

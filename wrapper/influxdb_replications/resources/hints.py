@@ -44,12 +44,14 @@ from .failures import (
 
 __all__ = [
     "HINT_LEAD",
+    "INSECURE_TLS_WARNING",
     "append_hint",
     "by_name_hint",
     "durable_queue_text",
     "explain",
     "hint_for",
     "hint_sentence",
+    "plan_insecure_tls",
     "plan_missing_org",
     "queue_full",
     "warn_max_age_change",
@@ -159,6 +161,28 @@ def plan_missing_org(
         change = step.change
         if change.kind == "remote" and change.name in missing and not change.reason:
             step.change = replace(change, reason=f"warning: no remote_org_id: {REMOTE_ORG_WARNING.hint}")
+
+
+INSECURE_TLS_WARNING = (
+    "allow_insecure_tls=True disables the checks of the remote's TLS certificate: anyone on the path can "
+    "read the data and the remote's token; trust the remote's CA on the edge instead (see the docs' TLS page)"
+)
+
+
+def plan_insecure_tls(steps: Iterable[Any]) -> None:
+    """Warn, in the log and in the plan, about each remote change that turns ``allow_insecure_tls`` on.
+
+    Args:
+        steps: The plan's steps (objects with a mutable ``change``); a remote created with
+            ``allow_insecure_tls=True`` or updated from False to True gets the warning in its reason.
+    """
+    for step in steps:
+        change = step.change
+        if change.kind != "remote" or change.fields.get("allow_insecure_tls", (None, False))[1] is not True:
+            continue
+        _LOG.warning("remote %r: %s", change.name, INSECURE_TLS_WARNING)
+        warning = f"warning: {INSECURE_TLS_WARNING}"
+        step.change = replace(change, reason=f"{change.reason}; {warning}" if change.reason else warning)
 
 
 def warn_max_age_change(

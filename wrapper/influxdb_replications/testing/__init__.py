@@ -29,6 +29,13 @@ Constructor knobs meant for tests:
   near-instant. Positive `Retry-After` values on 429 are always honoured as sent.
 * `purge_interval` (seconds, default 60): how often queued blocks older than the replication's
   effective max age are dropped (v2.9 rules; the age is fixed when the replication is created).
+* `ssl_context` (default None: plain HTTP): a server-side `ssl.SSLContext`; the fake then serves HTTPS
+  and its `url` starts with `https://`. `FakeCA` makes one from a test CA made on the fly (trustme).
+* `remote_ca_file` (default None): a PEM file of CAs that the replication engine trusts, besides the
+  host's trust store, when it writes to (or validates) an HTTPS remote, as a private CA installed on the
+  edge's host would be. An untrusted certificate fails the write with code 0 and the real writer's
+  `... tls: failed to verify certificate: x509: ...` text; a remote with `allowInsecureTLS` skips the
+  check, as the server does.
 * `keep_unknown_fields` (default False): keep the unknown top-level keys of remote and replication
   create/update bodies and return them in that object's JSON, as a newer server that knows a new spec
   field would (the real server ignores unknown keys; off by default for the same reason).
@@ -51,13 +58,15 @@ block of that size that holds no points (a full queue without writing 32 MiB), a
 `lose_queue(replication_id)` removes a replication's queue but keeps the replication (its lists, gets and
 deletes then answer 500 `durable queue not found ...`, as the real server does).
 
-Standalone: `python -m influxdb_replications.testing --port 8086 --token T --org O --bucket B`.
+Standalone: `python -m influxdb_replications.testing --port 8086 --token T --org O --bucket B`
+(add `--tls-cert server.pem --tls-key server.key` to serve HTTPS).
 
 Not implemented: Flux queries, tasks, users, sessions and labels; the `_monitoring` and `_tasks`
 system buckets; persistence of queues across restarts; Prometheus metrics; the kv telemetry counters.
 """
 
+from ._certs import FakeCA
 from ._lineprotocol import Point
 from ._server import FakeInfluxDB, RequestRecord
 
-__all__ = ["FakeInfluxDB", "Point", "RequestRecord"]
+__all__ = ["FakeCA", "FakeInfluxDB", "Point", "RequestRecord"]

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import signal
+import ssl
 import sys
 from collections.abc import Sequence
 
@@ -29,7 +30,36 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="bucket to create; repeat for more (default: my-bucket)",
     )
+    parser.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate chain (PEM)")
+    parser.add_argument(
+        "--tls-key", metavar="PEM", help="the private key of --tls-cert (default: in that file)"
+    )
+    parser.add_argument(
+        "--remote-ca-file", metavar="PEM", help="CAs the replication engine trusts besides the system's"
+    )
     return parser
+
+
+def server_context(cert: str | None, key: str | None) -> ssl.SSLContext | None:
+    """The server-side TLS context of --tls-cert/--tls-key, or None for plain HTTP.
+
+    Raises:
+        ValueError: --tls-key without --tls-cert, or files that cannot be loaded (the message names them).
+    """
+    if cert is None:
+        if key is not None:
+            raise ValueError("--tls-key needs --tls-cert")
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(cert, key)
+    except ssl.SSLError as exc:
+        raise ValueError(
+            f"--tls-cert {cert!r} / --tls-key {key!r}: not a certificate and its matching key ({exc.reason})"
+        ) from None
+    except OSError as exc:  # after SSLError, which is an OSError too
+        raise ValueError(f"--tls-cert {cert!r} / --tls-key {key!r}: {exc.strerror or exc}") from None
+    return context
 
 
 def banner(fake: FakeInfluxDB, buckets: Sequence[str]) -> str:
@@ -48,7 +78,15 @@ async def serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    fake = FakeInfluxDB(token=args.token, org=args.org, buckets=buckets, host=args.host, port=args.port)
+    fake = FakeInfluxDB(
+        token=args.token,
+        org=args.org,
+        buckets=buckets,
+        host=args.host,
+        port=args.port,
+        ssl_context=server_context(args.tls_cert, args.tls_key),
+        remote_ca_file=args.remote_ca_file,
+    )
     async with fake:
         print(banner(fake, buckets), flush=True)
         await stop.wait()
@@ -56,7 +94,13 @@ async def serve(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:  # bad TLS files are reported before anything starts
+        server_context(args.tls_cert, args.tls_key)
+        FakeInfluxDB(remote_ca_file=args.remote_ca_file)
+    except ValueError as exc:
+        parser.error(str(exc))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(args))
     return 0

@@ -7,150 +7,29 @@ lookup (404), authorization (401), then the store's constraints.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
+from ._bodies import (
+    CREATE_REMOTE,
+    CREATE_REPLICATION,
+    DEFAULT_QUEUE_SIZE,
+    UPDATE_REMOTE,
+    UPDATE_REPLICATION,
+    Call,
+    check_limits,
+    decode_body,
+    remote_json,
+    replication_json,
+)
 from ._engine import Engine
 from ._errors import ApiError, internal, invalid, not_found
 from ._http import no_content, ok
 from ._ids import try_parse_id
-from ._jsonio import DecodeError, Field, Kind, RequestType, decode
+from ._jsonio import RequestType
 from ._remote import RemoteTarget
 from ._store import Remote, Replication, Store, Token, require
-
-MIN_QUEUE_SIZE = 33_554_430
-DEFAULT_QUEUE_SIZE = 67_108_860
-MIN_MAX_AGE, MAX_MAX_AGE = 60, 5_184_000
-
-_ID, _STR, _INT, _BOOL = Kind.ID, Kind.STRING, Kind.INT64, Kind.BOOL
-
-CREATE_REMOTE = RequestType(
-    "CreateRemoteConnectionRequest",
-    (
-        Field("orgID", _ID),
-        Field("name", _STR),
-        Field("description", _STR, True),
-        Field("remoteURL", _STR),
-        Field("remoteAPIToken", _STR),
-        Field("remoteOrgID", _ID, True),
-        Field("allowInsecureTLS", _BOOL),
-    ),
-)
-UPDATE_REMOTE = RequestType(
-    "UpdateRemoteConnectionRequest",
-    (
-        Field("name", _STR, True),
-        Field("description", _STR, True),
-        Field("remoteURL", _STR, True),
-        Field("remoteAPIToken", _STR, True),
-        Field("remoteOrgID", _ID, True),
-        Field("allowInsecureTLS", _BOOL, True),
-    ),
-)
-CREATE_REPLICATION = RequestType(
-    "CreateReplicationRequest",
-    (
-        Field("orgID", _ID),
-        Field("name", _STR),
-        Field("description", _STR, True),
-        Field("remoteID", _ID),
-        Field("localBucketID", _ID),
-        Field("remoteBucketID", _ID, True),
-        Field("remoteBucketName", _STR),
-        Field("maxQueueSizeBytes", _INT),
-        Field("dropNonRetryableData", _BOOL),
-        Field("maxAgeSeconds", _INT),
-    ),
-)
-UPDATE_REPLICATION = RequestType(
-    "UpdateReplicationRequest",
-    (
-        Field("name", _STR, True),
-        Field("description", _STR, True),
-        Field("remoteID", _ID, True),
-        Field("remoteBucketID", _ID, True),
-        Field("remoteBucketName", _STR, True),
-        Field("maxQueueSizeBytes", _INT, True),
-        Field("dropNonRetryableData", _BOOL, True),
-        Field("maxAgeSeconds", _INT, True),
-    ),
-)
-
-
-@dataclass
-class Call:
-    """One authenticated request as the handlers see it."""
-
-    query: Mapping[str, str]
-    body: bytes
-    token: Token
-
-
-def _decode(call: Call, request_type: RequestType) -> dict[str, Any]:
-    try:
-        return decode(call.body, request_type)
-    except DecodeError as exc:
-        raise invalid(f"failed to unmarshal json: {exc}") from None
-
-
-def _check_limits(fields: dict[str, Any]) -> None:
-    """The request's OK(): the queue-size minimum, then the v2.9 max-age range."""
-    size = fields.get("maxQueueSizeBytes")
-    if size is not None and size < MIN_QUEUE_SIZE:
-        raise invalid(f"maxQueueSize too small, must be at least {MIN_QUEUE_SIZE}")
-    age = fields.get("maxAgeSeconds")
-    if age is not None and age != 0 and not MIN_MAX_AGE <= age <= MAX_MAX_AGE:
-        raise invalid(f"maxAgeSeconds must be 0 (use default) or between {MIN_MAX_AGE} and {MAX_MAX_AGE}")
-
-
-def remote_json(remote: Remote) -> dict[str, Any]:
-    """A remote as the server writes it: no token, `description` only when set, `remoteOrgID` maybe null."""
-    out: dict[str, Any] = {"id": remote.id, "orgID": remote.org_id, "name": remote.name}
-    if remote.description is not None:
-        out["description"] = remote.description
-    out.update(
-        remoteURL=remote.remote_url,
-        remoteOrgID=remote.remote_org_id,
-        allowInsecureTLS=remote.allow_insecure_tls,
-    )
-    _add_extra(out, remote.extra)
-    return out
-
-
-def replication_json(rep: Replication, sizes: tuple[int, int], *, latest: bool) -> dict[str, Any]:
-    """A replication as the server writes it, with the capitalised `RemoteBucketName` key (section 3.2)."""
-    out: dict[str, Any] = {"id": rep.id, "orgID": rep.org_id, "name": rep.name}
-    if rep.description is not None:
-        out["description"] = rep.description
-    out.update(
-        {
-            "remoteID": rep.remote_id,
-            "localBucketID": rep.local_bucket_id,
-            "remoteBucketID": rep.remote_bucket_id,
-            "RemoteBucketName": rep.remote_bucket_name,
-            "maxQueueSizeBytes": rep.max_queue_size_bytes,
-            "currentQueueSizeBytes": sizes[0],
-            "remainingBytesToBeSynced": sizes[1],
-        }
-    )
-    # the latest* columns are not in the RETURNING list of create/update, so POST and PATCH never show them
-    if latest and rep.latest_response_code is not None:
-        out["latestResponseCode"] = rep.latest_response_code
-    if latest and rep.latest_error_message is not None:
-        out["latestErrorMessage"] = rep.latest_error_message
-    out["dropNonRetryableData"] = rep.drop_non_retryable_data
-    out["maxAgeSeconds"] = rep.max_age_seconds
-    _add_extra(out, rep.extra)
-    return out
-
-
-def _add_extra(out: dict[str, Any], extra: dict[str, Any]) -> None:
-    """Append the kept unknown keys; they never replace a key the server writes itself."""
-    for key, value in extra.items():
-        out.setdefault(key, value)
 
 
 class ManagementApi:
@@ -214,7 +93,7 @@ class ManagementApi:
 
     async def create_remote(self, call: Call) -> web.Response:
         """POST /api/v2/remotes: no field validation; a duplicate name is a raw UNIQUE error (500)."""
-        fields = _decode(call, CREATE_REMOTE)
+        fields = decode_body(call, CREATE_REMOTE)
         org_id = fields.get("orgID")
         require(call.token, "write", "remotes", org_id)
         assert org_id is not None  # require() has rejected a zero org ID
@@ -244,7 +123,7 @@ class ManagementApi:
         """PATCH /api/v2/remotes/{id}: omitted or null fields stay as they are."""
         if try_parse_id(raw_id) is None:
             raise invalid("remote-connection ID is invalid")
-        fields = _decode(call, UPDATE_REMOTE)
+        fields = decode_body(call, UPDATE_REMOTE)
         remote = self._remote(raw_id, call.token, "write")
         if "name" in fields and self._remote_name_taken(remote.org_id, fields["name"], remote.id):
             raise internal("UNIQUE constraint failed: remotes.org_id, remotes.name")
@@ -330,9 +209,9 @@ class ManagementApi:
 
     async def create_replication(self, call: Call) -> web.Response:
         """POST /api/v2/replications, or only a validation with `?validate=true` (exactly)."""
-        fields = _decode(call, CREATE_REPLICATION)
+        fields = decode_body(call, CREATE_REPLICATION)
         fields.setdefault("maxQueueSizeBytes", DEFAULT_QUEUE_SIZE)
-        _check_limits(fields)
+        check_limits(fields)
         org_id: str | None = fields.get("orgID")
         bucket_id: str | None = fields.get("localBucketID")
         remote_id: str | None = fields.get("remoteID")
@@ -397,8 +276,8 @@ class ManagementApi:
         """PATCH /api/v2/replications/{id}, or only a validation of the result with `?validate=true`."""
         if try_parse_id(raw_id) is None:
             raise invalid("replication ID is invalid")
-        fields = _decode(call, UPDATE_REPLICATION)
-        _check_limits(fields)
+        fields = decode_body(call, UPDATE_REPLICATION)
+        check_limits(fields)
         rep = self._replication(raw_id, call.token, "write")
         new_remote_id: str | None = fields.get("remoteID")
         if new_remote_id is not None:

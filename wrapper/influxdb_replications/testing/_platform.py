@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ._api import Call
+from ._bodies import Call
 from ._engine import Engine
 from ._errors import ApiError, invalid, not_found
 from ._http import no_content, ok

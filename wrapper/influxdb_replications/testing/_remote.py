@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http
 import json
+import os
+import ssl
 import urllib.parse
 from dataclasses import dataclass
 
@@ -83,6 +85,42 @@ def _caused_by_refusal(exc: BaseException) -> bool:
     return False
 
 
+# OpenSSL verify codes (X509_V_ERR_*) that Go reports as "signed by unknown authority": no trusted issuer
+_UNKNOWN_AUTHORITY = {2, 18, 19, 20, 21}
+_EXPIRED = {9, 10}  # not yet valid, expired
+_WRONG_HOST = {62, 64}  # hostname mismatch, IP address mismatch
+
+
+def _certificate_error(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate verification failure in the exception's cause/context chain, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def x509_text(error: ssl.SSLCertVerificationError, host: str) -> str:
+    """Go's words for a certificate the writer does not trust (crypto/tls and crypto/x509, Go >= 1.20).
+
+    The real writer's message is ``tls: failed to verify certificate: x509: ...``; the three common causes
+    get Go's own wording, any other keeps OpenSSL's reason after ``x509:``.
+    """
+    code = error.verify_code
+    if code in _UNKNOWN_AUTHORITY:
+        reason = "certificate signed by unknown authority"
+    elif code in _EXPIRED:
+        reason = "certificate has expired or is not yet valid"
+    elif code in _WRONG_HOST:
+        reason = f"certificate is not valid for {host}"
+    else:
+        reason = error.verify_message or "certificate verify failed"
+    return f"tls: failed to verify certificate: x509: {reason}"
+
+
 def describe_transport_error(url: str, exc: Exception) -> str:
     """A Go-like text for a failed request.
 
@@ -96,6 +134,9 @@ def describe_transport_error(url: str, exc: Exception) -> str:
         return f"{prefix}: context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
     if isinstance(exc, httpx.RemoteProtocolError):
         return f"{prefix}: EOF"
+    certificate = _certificate_error(exc)
+    if certificate is not None:
+        return f"{prefix}: {x509_text(certificate, urllib.parse.urlsplit(url).hostname or '')}"
     if isinstance(exc, httpx.ConnectError):
         parts = urllib.parse.urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -105,17 +146,50 @@ def describe_transport_error(url: str, exc: Exception) -> str:
     return f"{prefix}: {exc or type(exc).__name__}"
 
 
-class RemoteWriter:
-    """Owns the outgoing httpx clients (one verifying TLS, one not) and sends `POST /api/v2/write`."""
+def trust_store(ca_file: str | os.PathLike[str] | None) -> ssl.SSLContext:
+    """The context the writer verifies remotes with: the host's trust store, plus ``ca_file`` if given.
 
-    def __init__(self, timeout: float) -> None:
+    Like the real server (Go reads the system roots, ``SSL_CERT_FILE`` and ``SSL_CERT_DIR``), it starts from
+    the operating system's store (OpenSSL's default paths, which honour the same two variables), not
+    certifi's bundle. ``ca_file`` stands for a private CA installed on the edge's host.
+
+    Raises:
+        ValueError: ``ca_file`` is missing, unreadable or holds no PEM certificate; the message names it.
+    """
+    context = ssl.create_default_context()
+    if ca_file is not None:
+        try:
+            context.load_verify_locations(cafile=os.fspath(ca_file))
+        except OSError as exc:  # ssl.SSLError (no PEM certificate in it) is an OSError too
+            reason = exc.reason if isinstance(exc, ssl.SSLError) else exc.strerror or str(exc)
+            raise ValueError(
+                f"remote_ca_file {os.fspath(ca_file)!r} cannot be used as a CA file: {reason}"
+            ) from None
+    return context
+
+
+class RemoteWriter:
+    """Owns the outgoing httpx clients (one verifying TLS, one not) and sends `POST /api/v2/write`.
+
+    The verifying one trusts ``trust_store(ca_file)``; the other serves remotes with allowInsecureTLS,
+    which the real writer maps to InsecureSkipVerify (reference 4).
+    """
+
+    def __init__(self, timeout: float, ca_file: str | os.PathLike[str] | None = None) -> None:
         self._timeout = timeout
+        # built now when a CA file is given (a bad file fails the constructor), else on first use
+        self._verify = None if ca_file is None else trust_store(ca_file)
         self._clients: dict[bool, httpx.AsyncClient] = {}
 
     def _client(self, insecure: bool) -> httpx.AsyncClient:
         client = self._clients.get(insecure)
         if client is None:
-            client = httpx.AsyncClient(timeout=self._timeout, verify=not insecure, follow_redirects=False)
+            verify: ssl.SSLContext | bool = False
+            if not insecure:
+                if self._verify is None:
+                    self._verify = trust_store(None)
+                verify = self._verify
+            client = httpx.AsyncClient(timeout=self._timeout, verify=verify, follow_redirects=False)
             self._clients[insecure] = client
         return client
 

@@ -1,29 +1,30 @@
-"""FakeInfluxDB: the test double on a real socket, its routing, authentication and fault injection."""
+"""FakeInfluxDB: the test double on a real socket, its lifecycle, setup helpers, authentication and faults."""
 
 from __future__ import annotations
 
 import asyncio
-import http
+import os
+import ssl
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
 from aiohttp import web
 
-from ._api import Call, ManagementApi
+from ._api import ManagementApi
+from ._bodies import Call
 from ._engine import Engine
-from ._errors import STATUS_CODE, ApiError
+from ._errors import ApiError
 from ._faults import Fault, FaultKind, FaultList
-from ._http import JSON_TYPE, bare_method_not_allowed, error, page_not_found, unauthenticated
-from ._jsonio import encode
+from ._http import error, unauthenticated
 from ._lineprotocol import Point
 from ._platform import PlatformApi, health, ping, ready
 from ._remote import RemoteWriter
+from ._routes import api_method_not_allowed, drop, failure, route
 from ._store import Permission, Store, Token
 
-Handler = Callable[[], Awaitable[web.Response]]
 _NO_AUTH = {"/health", "/ping", "/ready"}
 
 
@@ -70,9 +71,18 @@ class FakeInfluxDB:
         backoff_scale: float = 1.0,
         purge_interval: float = 60.0,
         keep_unknown_fields: bool = False,
+        ssl_context: ssl.SSLContext | None = None,
+        remote_ca_file: str | os.PathLike[str] | None = None,
     ) -> None:
         if isinstance(buckets, str):
             raise TypeError("buckets must be a sequence of names, not a single string")
+        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+            raise TypeError(
+                f"ssl_context must be an ssl.SSLContext or None, got {type(ssl_context).__name__}"
+            )
+        if remote_ca_file is not None and not isinstance(remote_ca_file, str | os.PathLike):
+            raise TypeError(f"remote_ca_file must be a path or None, got {type(remote_ca_file).__name__}")
+        self._ssl_context = ssl_context
         self._store = Store()
         self._operator = self._store.add_token(operator=True, value=token)
         self.token_generated = token is None
@@ -81,7 +91,7 @@ class FakeInfluxDB:
             self._store.add_bucket(self._org.id, name)
         self._host = host
         self._port = port
-        self._writer = RemoteWriter(remote_timeout)
+        self._writer = RemoteWriter(remote_timeout, remote_ca_file)
         self._engine = Engine(
             self._store, self._writer, backoff_scale=backoff_scale, purge_interval=purge_interval
         )
@@ -112,7 +122,7 @@ class FakeInfluxDB:
         # auto_decompress=False: the management API never gunzips bodies (reference 1.2), /write does itself
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5, auto_decompress=False)
         await runner.setup()
-        site = web.TCPSite(runner, self._host, self._port)
+        site = web.TCPSite(runner, self._host, self._port, ssl_context=self._ssl_context)
         try:
             await site.start()
         except BaseException:
@@ -120,7 +130,8 @@ class FakeInfluxDB:
             raise
         self._runner = runner
         address = runner.addresses[0]
-        self._url = f"http://{self._host}:{address[1]}"
+        scheme = "http" if self._ssl_context is None else "https"
+        self._url = f"{scheme}://{self._host}:{address[1]}"
 
     async def stop(self) -> None:
         """Stop the senders, close outgoing connections and the server; calling it again does nothing."""
@@ -146,7 +157,7 @@ class FakeInfluxDB:
 
     @property
     def url(self) -> str:
-        """`http://127.0.0.1:<port>` once started.
+        """`http://127.0.0.1:<port>` once started (`https://` when serving TLS).
 
         Raises:
             RuntimeError: before `start()`.
@@ -326,12 +337,12 @@ class FakeInfluxDB:
         if fault is not None and fault.kind is FaultKind.HANG:
             await asyncio.sleep(fault.seconds)
         elif fault is not None and fault.kind is FaultKind.FAIL:
-            return _failure(fault)
+            return failure(fault)
         elif fault is not None and fault.kind is FaultKind.DROP and not fault.after_handler:
-            return _drop(request)
+            return drop(request)
         response = await self._respond(request, body)
         if fault is not None and fault.kind is FaultKind.DROP:
-            return _drop(request)
+            return drop(request)
         return response
 
     async def _respond(self, request: web.Request, body: bytes) -> web.Response:
@@ -344,13 +355,14 @@ class FakeInfluxDB:
                 "/ready": {"GET": ready, "HEAD": ready},
             }
             handler = simple[path].get(method)
-            return handler() if handler else _api_method_not_allowed(simple[path])
+            return handler() if handler else api_method_not_allowed(simple[path])
         token = self._authenticate(request.headers.get("Authorization", ""))
         if token is None:
             return unauthenticated()
         call = Call(request.query, body, token)
         try:
-            return await self._route(call, method, path, request.headers.get("Content-Encoding", ""))
+            encoding = request.headers.get("Content-Encoding", "")
+            return await route(self._management, self._platform, call, method, path, encoding)
         except ApiError as exc:
             return error(exc)
 
@@ -359,92 +371,3 @@ class FakeInfluxDB:
         if scheme.lower() not in ("token", "bearer") or not value:
             return None
         return self._store.tokens.get(value)
-
-    async def _route(self, call: Call, method: str, path: str, encoding: str) -> web.Response:
-        parts = path.strip("/").split("/")
-        if parts[:2] != ["api", "v2"] or len(parts) < 3:
-            raise ApiError("not found", "path not found")
-        feature, rest = parts[2], parts[3:]
-        mgmt, plat = self._management, self._platform
-        table: dict[str, Handler]
-        if feature in ("remotes", "replications"):
-            if feature == "remotes":
-                table = _remote_routes(mgmt, call, rest)
-            else:
-                table = _replication_routes(mgmt, call, rest)
-            if not table:
-                return page_not_found()
-            handler = table.get(method)
-            return await handler() if handler else bare_method_not_allowed()
-        if feature == "orgs" and len(rest) <= 1:
-            table = {"GET": (lambda: plat.get_org(call, rest[0])) if rest else (lambda: plat.list_orgs(call))}
-        elif feature == "buckets" and not rest:
-            table = {"GET": lambda: plat.list_buckets(call), "POST": lambda: plat.create_bucket(call)}
-        elif feature == "buckets" and len(rest) == 1:
-            table = {
-                "GET": lambda: plat.get_bucket(call, rest[0]),
-                "DELETE": lambda: plat.delete_bucket(call, rest[0]),
-            }
-        elif feature == "write" and not rest:
-            table = {"POST": lambda: plat.write(call, encoding)}
-        else:
-            raise ApiError("not found", "path not found")
-        handler = table.get(method)
-        return await handler() if handler else _api_method_not_allowed(table)
-
-
-def _remote_routes(mgmt: ManagementApi, call: Call, rest: list[str]) -> dict[str, Handler]:
-    if not rest:
-        return {"GET": lambda: mgmt.list_remotes(call), "POST": lambda: mgmt.create_remote(call)}
-    if len(rest) == 1:
-        rid = rest[0]
-        return {
-            "GET": lambda: mgmt.get_remote(call, rid),
-            "PATCH": lambda: mgmt.update_remote(call, rid),
-            "DELETE": lambda: mgmt.delete_remote(call, rid),
-        }
-    return {}  # e.g. POST /remotes/{id}/validate does not exist
-
-
-def _replication_routes(mgmt: ManagementApi, call: Call, rest: list[str]) -> dict[str, Handler]:
-    if not rest:
-        return {"GET": lambda: mgmt.list_replications(call), "POST": lambda: mgmt.create_replication(call)}
-    rid = rest[0]
-    if len(rest) == 1:
-        return {
-            "GET": lambda: mgmt.get_replication(call, rid),
-            "PATCH": lambda: mgmt.update_replication(call, rid),
-            "DELETE": lambda: mgmt.delete_replication(call, rid),
-        }
-    if len(rest) == 2 and rest[1] == "validate":
-        return {"POST": lambda: mgmt.validate_replication(call, rid)}
-    return {}
-
-
-def _api_method_not_allowed(table: Mapping[str, object]) -> web.Response:
-    """The main API router's JSON 405 (outside the remotes/replications routers)."""
-    return error(ApiError("method not allowed", "allow: " + ", ".join(sorted(table))))
-
-
-def _failure(fault: Fault) -> web.Response:
-    headers: dict[str, str] = {}
-    if fault.retry_after is not None:
-        headers["Retry-After"] = fault.retry_after
-    if fault.body is not None:
-        headers["Content-Type"] = fault.content_type or "text/plain; charset=utf-8"
-        return web.Response(status=fault.status, body=fault.body, headers=headers)
-    code = STATUS_CODE.get(fault.status, "internal error")
-    try:
-        phrase = http.HTTPStatus(fault.status).phrase
-    except ValueError:
-        phrase = "unknown status"
-    headers.update({"Content-Type": JSON_TYPE, "X-Platform-Error-Code": code})
-    body = encode({"code": code, "message": f"injected fault: {fault.status} {phrase}"})
-    return web.Response(status=fault.status, body=body, headers=headers)
-
-
-def _drop(request: web.Request) -> web.Response:
-    """Abort the connection; aiohttp then has nowhere to write the response it is given."""
-    if request.transport is not None:
-        request.transport.abort()
-    return web.Response(status=500)

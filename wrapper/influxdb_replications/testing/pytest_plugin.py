@@ -14,15 +14,20 @@ Fixtures (each for one test; everything they start is stopped afterwards, also w
 * ``fake_influxdb``: a started :class:`~influxdb_replications.testing.FakeInfluxDB` with no faults queued
   and an empty request log.
 * ``fake_influxdb_factory``: ``await fake_influxdb_factory(**kwargs)`` starts one more server (an edge and a
-  cloud, say); ``kwargs`` go to ``FakeInfluxDB`` and override the options below.
+  cloud, say); ``kwargs`` go to ``FakeInfluxDB`` and override the options below. ``tls=True`` (or
+  ``tls=False``) overrides the ``influxdb_tls`` option: the server then serves HTTPS with a certificate
+  of ``fake_influxdb_ca``.
+* ``fake_influxdb_ca``: the test's :class:`~influxdb_replications.testing.FakeCA` (made on the fly with
+  trustme, in a temporary folder); ``fake_influxdb_ca.ca_file`` is the CA a client must trust.
 * ``replication_client``: a :class:`~influxdb_replications.ReplicationClient` bound to ``fake_influxdb`` by
-  org name, whose backoff between retries is instant.
+  org name, whose backoff between retries is instant (over HTTPS it trusts ``fake_influxdb_ca``).
 
 Options, on the command line or in the ini file (``[tool.pytest.ini_options]``); the command line wins:
 
 * ``--influxdb-org`` / ``influxdb_org``: the org created on every server (default ``my-org``).
 * ``--influxdb-bucket`` / ``influxdb_bucket``: the bucket created in it (default ``my-bucket``).
 * ``--influxdb-token`` / ``influxdb_token``: the operator token (default: a new random token per server).
+* ``--influxdb-tls`` / ``influxdb_tls``: ``true`` makes every server serve HTTPS (default ``false``).
 
 The fixtures are pytest-asyncio fixtures: they work in its ``auto`` and ``strict`` modes alike and run in
 the test's event loop (the default fixture loop scope, ``function``). Without pytest-asyncio or aiohttp (the
@@ -39,7 +44,7 @@ import pytest
 
 if TYPE_CHECKING:
     from influxdb_replications import ReplicationClient
-    from influxdb_replications.testing import FakeInfluxDB
+    from influxdb_replications.testing import FakeCA, FakeInfluxDB
 
 try:
     import pytest_asyncio
@@ -49,6 +54,7 @@ except ImportError:  # the entry point is installed with the package, the extra 
 __all__ = [
     "FakeInfluxDBFactory",
     "fake_influxdb",
+    "fake_influxdb_ca",
     "fake_influxdb_factory",
     "pytest_addoption",
     "replication_client",
@@ -62,14 +68,23 @@ _OPTIONS = {
     "influxdb_org": ("--influxdb-org", "my-org", "org created on every fake_influxdb server"),
     "influxdb_bucket": ("--influxdb-bucket", "my-bucket", "bucket created in that org"),
     "influxdb_token": ("--influxdb-token", None, "operator token of every server (default: a random one)"),
+    "influxdb_tls": (
+        "--influxdb-tls",
+        "false",
+        "true: every server serves HTTPS, signed by fake_influxdb_ca",
+    ),
 }
+_TRUE, _FALSE = ("true", "yes", "1", "on"), ("false", "no", "0", "off", "")
 
 
 class FakeInfluxDBFactory(Protocol):
     """The type of ``fake_influxdb_factory``: starts one more server per call."""
 
-    def __call__(self, **kwargs: Any) -> Awaitable[FakeInfluxDB]:
-        """Start a :class:`FakeInfluxDB` built with the plugin's options, overridden by ``kwargs``."""
+    def __call__(self, *, tls: bool | None = None, **kwargs: Any) -> Awaitable[FakeInfluxDB]:
+        """Start a :class:`FakeInfluxDB` built with the plugin's options, overridden by ``kwargs``.
+
+        ``tls`` overrides the ``influxdb_tls`` option (None: the option decides).
+        """
         ...
 
 
@@ -88,6 +103,13 @@ def _option(config: pytest.Config, name: str) -> str | None:
     return str(value) if value else None
 
 
+def _tls_option(config: pytest.Config) -> bool:
+    value = (_option(config, "influxdb_tls") or "").strip().lower()
+    if value not in _TRUE + _FALSE:
+        raise pytest.UsageError(f"influxdb_tls must be true or false, got {value!r}")
+    return value in _TRUE
+
+
 _Fixture = TypeVar("_Fixture", bound=Callable[..., Any])
 
 
@@ -100,6 +122,19 @@ def _async_fixture(func: _Fixture) -> _Fixture:
 
         return cast(_Fixture, pytest.fixture(name=func.__name__)(missing))
     return cast(_Fixture, pytest_asyncio.fixture(func))
+
+
+@pytest.fixture
+def fake_influxdb_ca(tmp_path_factory: pytest.TempPathFactory) -> FakeCA:
+    """A test certificate authority for one test, made on the fly (needs trustme, in the testing extra)."""
+    try:
+        from influxdb_replications.testing import FakeCA
+    except ImportError as exc:
+        pytest.fail(MISSING_EXTRA.format(exc), pytrace=False)
+    try:
+        return FakeCA(tmp_path_factory.mktemp("fake-influxdb-ca"))
+    except RuntimeError as exc:
+        pytest.fail(MISSING_EXTRA.format(exc), pytrace=False)
 
 
 @_async_fixture
@@ -117,7 +152,12 @@ async def fake_influxdb_factory(request: pytest.FixtureRequest) -> AsyncIterator
     }
     started: list[FakeInfluxDB] = []
 
-    async def start(**kwargs: Any) -> FakeInfluxDB:
+    tls_default = _tls_option(request.config)
+
+    async def start(*, tls: bool | None = None, **kwargs: Any) -> FakeInfluxDB:
+        if (tls_default if tls is None else tls) and "ssl_context" not in kwargs:
+            ca: FakeCA = request.getfixturevalue("fake_influxdb_ca")
+            kwargs["ssl_context"] = ca.server_context()
         server = FakeInfluxDB(**{**defaults, **kwargs})
         started.append(server)  # before start(): a server that failed half-way is stopped too
         await server.start()
@@ -146,11 +186,17 @@ async def _no_wait(_seconds: float) -> None:
 
 
 @_async_fixture
-async def replication_client(fake_influxdb: FakeInfluxDB) -> AsyncIterator[ReplicationClient]:
+async def replication_client(
+    fake_influxdb: FakeInfluxDB, request: pytest.FixtureRequest
+) -> AsyncIterator[ReplicationClient]:
     """A ReplicationClient bound to ``fake_influxdb`` by org name, with instant backoff; closed afterwards."""
     from influxdb_replications import ReplicationClient
 
+    verify: bool | str = True
+    if fake_influxdb.url.startswith("https://"):
+        ca: FakeCA = request.getfixturevalue("fake_influxdb_ca")
+        verify = str(ca.ca_file)
     async with ReplicationClient(
-        url=fake_influxdb.url, token=fake_influxdb.token, org=fake_influxdb.org, sleep=_no_wait
+        url=fake_influxdb.url, token=fake_influxdb.token, org=fake_influxdb.org, sleep=_no_wait, verify=verify
     ) as client:
         yield client
