@@ -56,7 +56,7 @@ from ._errors import (
 from ._fields import REPLICATION, check_extras
 from ._health import ReplicationStatus, assess, check_ratio, format_bytes
 from ._hints import by_name_hint, hint_sentence, warn_max_age_change
-from ._models import RemoteConnection, Replication, replication_from_json, replications_from_json
+from ._models import RemoteConnection, Replication, replications_of, same
 
 if TYPE_CHECKING:
     from ._core import Core
@@ -126,15 +126,18 @@ class Replications:
         org_id = await client._resolve_org_id(timeout, trace_span)
         return await client._request(
             "replications.list",
-            get_replications,
-            parse=replications_from_json,
+            lambda c, span: get_replications.asyncio_detailed(
+                client=c,
+                org_id=org_id,
+                name=name,
+                remote_id=remote_id,
+                local_bucket_id=local_bucket_id,
+                zap_trace_span=span,
+            ),
+            parse=replications_of,
             timeout=timeout,
             trace_span=trace_span,
             attempts=attempts,
-            org_id=org_id,
-            name=name,
-            remote_id=remote_id,
-            local_bucket_id=local_bucket_id,
         )
 
     # ------------------------------------------------------------------ read
@@ -199,11 +202,14 @@ class Replications:
         replication_id = check_id(replication_id, "replication_id")
         return await self._client._request(
             "replications.get",
-            get_replication_by_id,
-            parse=replication_from_json,
+            lambda c, span: get_replication_by_id.asyncio_detailed(
+                client=c,
+                replication_id=replication_id,
+                zap_trace_span=span,
+            ),
+            parse=same,
             timeout=timeout,
             trace_span=trace_span,
-            replication_id=replication_id,
         )
 
     async def find(
@@ -386,12 +392,15 @@ class Replications:
 
         return await self._client._request(
             "replications.create",
-            post_replication,
-            parse=replication_from_json,
+            lambda c, span: post_replication.asyncio_detailed(
+                client=c,
+                body=body,
+                zap_trace_span=span,
+            ),
+            parse=same,
             timeout=timeout,
             trace_span=trace_span,
             reconcile=Reconcile(lookup=lookup, verify=verify),
-            body=body,
         )
 
     async def validate_create(
@@ -456,13 +465,16 @@ class Replications:
         try:
             await self._client._request(
                 "replications.validate_create",
-                post_replication,
+                lambda c, span: post_replication.asyncio_detailed(
+                    client=c,
+                    body=body,
+                    validate=True,  # sent as exactly "true", the only value the server recognises
+                    zap_trace_span=span,
+                ),
                 parse=ignore_body,
                 timeout=timeout,
                 trace_span=trace_span,
                 expect_status=204,
-                body=body,
-                validate=True,  # sent as exactly "true", the only value the server recognises
             )
         except ValidationFailedError as exc:
             if remote_bucket is None:
@@ -583,12 +595,15 @@ class Replications:
         )
         return await self._client._request(
             "replications.update",
-            patch_replication_by_id,
-            parse=warn_max_age_change(replication_from_json, max_age_seconds),
+            lambda c, span: patch_replication_by_id.asyncio_detailed(
+                client=c,
+                replication_id=replication_id,
+                body=body,
+                zap_trace_span=span,
+            ),
+            parse=warn_max_age_change(same, max_age_seconds),
             timeout=timeout,
             trace_span=trace_span,
-            replication_id=replication_id,
-            body=body,
         )
 
     async def validate_update(
@@ -653,14 +668,17 @@ class Replications:
         try:
             await self._client._request(
                 "replications.validate_update",
-                patch_replication_by_id,
+                lambda c, span: patch_replication_by_id.asyncio_detailed(
+                    client=c,
+                    replication_id=replication_id,
+                    body=body,
+                    validate=True,
+                    zap_trace_span=span,
+                ),
                 parse=ignore_body,
                 timeout=timeout,
                 trace_span=trace_span,
                 expect_status=204,
-                replication_id=replication_id,
-                body=body,
-                validate=True,
             )
         except ValidationFailedError as exc:
             if remote_bucket_id is None:
@@ -695,11 +713,14 @@ class Replications:
         replication_id = check_id(replication_id, "replication_id")
         await self._client._request(
             "replications.delete",
-            delete_replication_by_id,
+            lambda c, span: delete_replication_by_id.asyncio_detailed(
+                client=c,
+                replication_id=replication_id,
+                zap_trace_span=span,
+            ),
             parse=ignore_body,
             timeout=timeout,
             trace_span=trace_span,
-            replication_id=replication_id,
         )
 
     async def validate(
@@ -722,12 +743,15 @@ class Replications:
         replication_id = check_id(replication_id, "replication_id")
         await self._client._request(
             "replications.validate",
-            post_validate_replication_by_id,
+            lambda c, span: post_validate_replication_by_id.asyncio_detailed(
+                client=c,
+                replication_id=replication_id,
+                zap_trace_span=span,
+            ),
             parse=ignore_body,
             timeout=timeout,
             trace_span=trace_span,
             expect_status=204,
-            replication_id=replication_id,
         )
 
     # ------------------------------------------------------------------ health and waiting
