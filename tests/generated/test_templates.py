@@ -26,7 +26,9 @@ _KINDS_SPEC: dict[str, Any] = {
         "/things/{thingID}": {
             "get": {
                 "operationId": "GetThing",
-                "parameters": [{"name": "thingID", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "parameters": [
+                    {"name": "thingID", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
                 "responses": {
                     "200": {
                         "description": "ok",
