@@ -300,20 +300,17 @@ class Core:
         self, name: str, timeout: float | httpx.Timeout | None, trace_span: str | None
     ) -> str:
         # the server answers an unknown name with 404 `organization name "x" not found`
-        not_found = f"organization {name!r} not found"
-
         def pick(page: Organizations) -> str | None:
             return _id_named(name, [(org.name, org.id) for org in page.orgs or ()])
 
-        found = await self._lookup(
+        return await self._lookup(
             "orgs.lookup",
             lambda c, span: get_orgs.asyncio_detailed(client=c, org=name, zap_trace_span=span),
             pick,
-            not_found,
+            f"organization {name!r} not found",
             timeout,
             trace_span,
         )
-        return found
 
     async def _resolve_bucket_id(
         self, bucket: str, timeout: float | httpx.Timeout | None, trace_span: str | None
