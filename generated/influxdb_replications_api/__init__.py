@@ -4,6 +4,15 @@
 """A client library for accessing Low-level InfluxDB OSS v2 replication endpoints
 
 Generated from the InfluxDB OSS v2 OpenAPI spec by openapi-python-client with our templates
-(openapi/templates): ``models`` holds the immutable models and their field metadata, ``api`` one
-``build_request`` per operation. Import ``influxdb_replications`` instead; this package is its schema layer.
-"""
+(openapi/templates). A low-level async client: ``AuthenticatedClient`` and one module per operation
+under ``api`` with ``asyncio_detailed`` and ``asyncio``; ``models`` holds the attrs models.
+``influxdb_replications`` is the convenient client built on it (retries, typed errors, name look-ups)."""
+
+from .client import AuthenticatedClient, Client, Sender, SentResponse
+
+__all__ = (
+    "AuthenticatedClient",
+    "Client",
+    "Sender",
+    "SentResponse",
+)

@@ -13,8 +13,8 @@ picks the list length by org ID (see ``responses.py``); the other clients pass t
 Clients:
     aiohttp             raw ``aiohttp.ClientSession``: get + ``await r.json()`` (the floor)
     httpx               raw ``httpx.AsyncClient``: get + ``r.json()``
-    generated           the generated layer alone: ``build_request`` sent by a raw ``httpx.AsyncClient``, the
-                        answer parsed with the generated models' ``from_dict``
+    generated           the generated low-level client as a user would use it: ``asyncio_detailed`` with an
+                        ``AuthenticatedClient`` (httpx defaults), the answer parsed into the generated models
     ours                ``ReplicationClient`` in its default configuration
     ours-aiohttp        ``ReplicationClient(backend="aiohttp")``: the optional aiohttp backend
     ours-httpx-aiohttp  ``ReplicationClient(transport=httpx_aiohttp.AiohttpTransport())``: what a user can
@@ -133,9 +133,10 @@ async def make_httpx(url: str) -> BenchClient:
 
 
 async def make_generated(url: str) -> BenchClient:
-    """The generated layer alone: ``build_request``, a default ``httpx.AsyncClient``, ``from_dict``."""
+    """The generated low-level client: ``asyncio_detailed`` with an ``AuthenticatedClient``."""
     import httpx
 
+    from influxdb_replications_api import AuthenticatedClient
     from influxdb_replications_api.api.replications import (
         get_replication_by_id,
         get_replications,
@@ -145,26 +146,22 @@ async def make_generated(url: str) -> BenchClient:
     from influxdb_replications_api.models.replication_creation_request import ReplicationCreationRequest
     from influxdb_replications_api.models.replications import Replications
 
-    http = httpx.AsyncClient(base_url=url, headers=AUTH)
+    client = AuthenticatedClient(base_url=url, token=TOKEN)
+    await client.__aenter__()
 
-    async def send(request: dict[str, Any], expected: int) -> Any:
-        response = await http.request(
-            request["method"],
-            request["url"],
-            params=request["params"],
-            headers=request["headers"],
-            json=request.get("json"),
-        )
-        if response.status_code != expected:
-            raise BenchError(f"status {response.status_code}")
-        return response.json()
+    def parsed(status: int, value: Any, expected: int, model: type[Any]) -> Any:
+        if status != expected or not isinstance(value, model):
+            raise BenchError(f"status {status}")
+        return value
 
     async def list_(n: int) -> Sequence[Any]:
-        data = await send(get_replications.build_request(org_id=org_id_for(n)), 200)
-        return Replications.from_dict(data).replications or ()
+        response = await get_replications.asyncio_detailed(client=client, org_id=org_id_for(n))
+        page = parsed(response.status_code, response.parsed, 200, Replications)
+        return page.replications or ()
 
     async def get() -> Any:
-        return Replication.from_dict(await send(get_replication_by_id.build_request(REPLICATION_ID), 200))
+        response = await get_replication_by_id.asyncio_detailed(REPLICATION_ID, client=client)
+        return parsed(response.status_code, response.parsed, 200, Replication)
 
     async def create() -> Any:
         body = ReplicationCreationRequest(
@@ -174,10 +171,18 @@ async def make_generated(url: str) -> BenchClient:
             local_bucket_id=LOCAL_BUCKET_ID,
             remote_bucket_id=REMOTE_BUCKET_ID,
         )
-        return Replication.from_dict(await send(post_replication.build_request(body=body), 201))
+        response = await post_replication.asyncio_detailed(client=client, body=body)
+        return parsed(response.status_code, response.parsed, 201, Replication)
+
+    async def close() -> None:
+        await client.__aexit__(None, None, None)
 
     return BenchClient(
-        list_, get, create, http.aclose, note=f"build_request + httpx {httpx.__version__} defaults"
+        list_,
+        get,
+        create,
+        close,
+        note=f"asyncio_detailed + AuthenticatedClient, httpx {httpx.__version__} defaults",
     )
 
 

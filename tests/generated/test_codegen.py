@@ -436,11 +436,9 @@ def test_trim_keeps_only_listed_operations_and_their_closure(codegen: ModuleType
         "/api/v2/replications/{replicationID}/validate",
         "/api/v2/orgs",
         "/api/v2/buckets",
-        "/health",
-        "/ping",
     }
     assert set(trimmed["paths"]["/api/v2/buckets"]) == {"get"}
-    assert "head" not in trimmed["paths"]["/ping"]
+    assert set(trimmed["paths"]["/api/v2/orgs"]) == {"get"}
     dangling = [
         ref
         for ref in codegen._refs(trimmed)

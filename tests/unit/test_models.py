@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 import pickle
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from influxdb_replications import RemoteConnection, Replication
-from influxdb_replications.core.models import (
-    ShapeError,
-    list_from_json,
-    remote_from_json,
-    replication_from_json,
-)
+from influxdb_replications.core.models import Replications, ShapeError, replications_of
+
+remote_from_json = RemoteConnection.from_dict
+replication_from_json = Replication.from_dict
 
 REPLICATION_JSON: dict[str, Any] = {
     "id": "0b1e5e1ec7000001",
@@ -60,10 +58,10 @@ def test_decoded_replication_is_an_ordinary_frozen_model() -> None:
     assert decoded == EXPECTED
     assert hash(decoded) == hash(EXPECTED)
     assert repr(decoded) == repr(EXPECTED)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
         decoded.name = "other"  # type: ignore[misc]
-    assert dataclasses.replace(decoded, name="x").name == "x"
-    assert dataclasses.asdict(decoded) == dataclasses.asdict(EXPECTED)
+    assert attrs.evolve(decoded, name="x").name == "x"
+    assert attrs.asdict(decoded) == attrs.asdict(EXPECTED)
     assert pickle.loads(pickle.dumps(decoded)) == EXPECTED
 
 
@@ -81,7 +79,7 @@ def test_decoded_remote_is_an_ordinary_frozen_model() -> None:
         allow_insecure_tls=False,  # absent means False
         description=None,
     )
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
         decoded.name = "other"  # type: ignore[misc]
 
 
@@ -113,13 +111,13 @@ def test_a_wrong_type_names_the_field(key: str, value: Any, message: str) -> Non
 
 
 def test_lists_accept_null_and_absent_and_refuse_other_shapes() -> None:
-    assert list_from_json({"replications": None}, "replications") == []
-    assert list_from_json({}, "replications") == []
-    assert list_from_json({"replications": [1]}, "replications") == [1]
+    """A list answer's null or absent list is empty; another shape is a ShapeError."""
+    assert replications_of(Replications.from_dict({"replications": None})) == []
+    assert replications_of(Replications.from_dict({})) == []
     with pytest.raises(ShapeError):
-        list_from_json({"replications": {}}, "replications")
+        Replications.from_dict({"replications": {}})
     with pytest.raises(ShapeError):
-        list_from_json([], "replications")
+        Replications.from_dict([])
 
 
 @given(
@@ -140,7 +138,7 @@ def test_fast_path_agrees_with_the_constructor(optional: dict[str, Any]) -> None
     """Whatever the optional fields hold, the result equals the model built field by field."""
     body = {k: v for k, v in REPLICATION_JSON.items() if k not in optional} | optional
     decoded = replication_from_json(body)
-    assert decoded == dataclasses.replace(
+    assert decoded == attrs.evolve(
         EXPECTED,
         current_queue_size_bytes=body.get("currentQueueSizeBytes"),
         remaining_bytes_to_be_synced=body.get("remainingBytesToBeSynced"),
@@ -157,7 +155,7 @@ def test_nulls_and_key_order_give_the_same_model() -> None:
     backward = dict(reversed(list(REPLICATION_JSON.items())))
     nulls = dict(REPLICATION_JSON, description=None, latestResponseCode=None, dropNonRetryableData=None)
     assert replication_from_json(backward) == EXPECTED
-    assert replication_from_json(nulls) == dataclasses.replace(
+    assert replication_from_json(nulls) == attrs.evolve(
         EXPECTED, description=None, latest_response_code=None, drop_non_retryable_data=False
     )
 
@@ -168,10 +166,11 @@ def test_unknown_keys_are_ignored_and_never_become_code() -> None:
 
 
 def test_lists_convert_like_single_objects_and_name_a_bad_item() -> None:
-    from influxdb_replications.core.models import replications_from_json
+    def replications_from_json(body: Any) -> list[Replication]:
+        return replications_of(Replications.from_dict(body))
 
     body = {"replications": [REPLICATION_JSON, dict(REPLICATION_JSON, name="b"), REPLICATION_JSON]}
-    assert replications_from_json(body) == [EXPECTED, dataclasses.replace(EXPECTED, name="b"), EXPECTED]
+    assert replications_from_json(body) == [EXPECTED, attrs.evolve(EXPECTED, name="b"), EXPECTED]
     assert replications_from_json({"replications": None}) == []
     with pytest.raises(ShapeError, match="replication is not a JSON object"):
         replications_from_json({"replications": [REPLICATION_JSON, "x"]})
@@ -184,7 +183,7 @@ def test_public_models_are_the_generated_ones_with_field_metadata() -> None:
     assert Replication.__module__ == "influxdb_replications_api.models.replication"
     assert RemoteConnection.__module__ == "influxdb_replications_api.models.remote_connection"
     for model in (Replication, RemoteConnection):
-        assert [spec.name for spec in model.FIELDS] == [f.name for f in dataclasses.fields(model)]
+        assert [spec.name for spec in model.FIELDS] == [f.name for f in attrs.fields(model)]
     by_name = {spec.name: spec for spec in Replication.FIELDS}
     assert by_name["remote_bucket_name"].aliases == ("RemoteBucketName",)
     assert by_name["max_queue_size_bytes"].key == "maxQueueSizeBytes"
@@ -214,10 +213,10 @@ def test_to_dict_is_the_servers_spelling_without_nones() -> None:
 def test_a_subclass_is_built_through_its_own_constructor() -> None:
     """from_dict on a subclass returns an instance of that subclass, equal field by field."""
 
-    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+    @attrs.define(frozen=True, slots=True, kw_only=True)
     class Tagged(Replication):
         pass
 
     tagged = Tagged.from_dict(REPLICATION_JSON)
     assert type(tagged) is Tagged
-    assert dataclasses.asdict(tagged) == dataclasses.asdict(EXPECTED)
+    assert attrs.asdict(tagged) == attrs.asdict(EXPECTED)

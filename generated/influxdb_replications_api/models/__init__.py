@@ -4,23 +4,9 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .bucket import Bucket
-from .bucket_links import BucketLinks
-from .bucket_type import BucketType
 from .buckets import Buckets
 from .error import Error
-from .get_buckets_response_401 import GetBucketsResponse401
-from .get_buckets_response_401_code import GetBucketsResponse401Code
-from .get_orgs_response_401 import GetOrgsResponse401
-from .get_orgs_response_401_code import GetOrgsResponse401Code
-from .health_check import HealthCheck
-from .health_check_status import HealthCheckStatus
-from .label import Label
-from .label_properties import LabelProperties
-from .links import Links
 from .organization import Organization
-from .organization_default_storage_type import OrganizationDefaultStorageType
-from .organization_links import OrganizationLinks
-from .organization_status import OrganizationStatus
 from .organizations import Organizations
 from .remote_connection import RemoteConnection
 from .remote_connection_creation_request import RemoteConnectionCreationRequest
@@ -30,30 +16,13 @@ from .replication import Replication
 from .replication_creation_request import ReplicationCreationRequest
 from .replication_update_request import ReplicationUpdateRequest
 from .replications import Replications
-from .retention_rule import RetentionRule
-from .retention_rule_type import RetentionRuleType
-from .schema_type import SchemaType
 
 __all__ = (
     "Bucket",
-    "BucketLinks",
     "Buckets",
-    "BucketType",
     "Error",
-    "GetBucketsResponse401",
-    "GetBucketsResponse401Code",
-    "GetOrgsResponse401",
-    "GetOrgsResponse401Code",
-    "HealthCheck",
-    "HealthCheckStatus",
-    "Label",
-    "LabelProperties",
-    "Links",
     "Organization",
-    "OrganizationDefaultStorageType",
-    "OrganizationLinks",
     "Organizations",
-    "OrganizationStatus",
     "RemoteConnection",
     "RemoteConnectionCreationRequest",
     "RemoteConnections",
@@ -62,7 +31,4 @@ __all__ = (
     "ReplicationCreationRequest",
     "Replications",
     "ReplicationUpdateRequest",
-    "RetentionRule",
-    "RetentionRuleType",
-    "SchemaType",
 )

@@ -3,63 +3,30 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final
 
-from ..types import FieldSpec, ShapeError, as_datetime, missing, wrong_type
-from .bucket_links import BucketLinks
-from .label import Label
-from .retention_rule import RetentionRule
+from attrs import define as _attrs_define
+
+from ..types import FieldSpec, ShapeError, missing, wrong_type
 
 __all__ = ["Bucket"]
 
 _WHAT: Final = "bucket"
-_CHOICES_schema_type: Final = frozenset(
-    {
-        "explicit",
-        "implicit",
-    }
-)
-_CHOICES_type_: Final = frozenset(
-    {
-        "system",
-        "user",
-    }
-)
+_new = object.__new__
+_bind_setattr = object.__setattr__.__get__
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_attrs_define(frozen=True, slots=True, kw_only=True)
 class Bucket:
     """The ``Bucket`` schema, generated from the spec and our overlay.
 
     Attributes:
-        name (``name``): Not documented in the spec.
-        retention_rules (``retentionRules``): Not documented in the spec.
-        created_at (``createdAt``): Not documented in the spec.
-        description (``description``): Not documented in the spec.
-        id (``id``): Not documented in the spec.
-        labels (``labels``): Not documented in the spec.
-        links (``links``): Not documented in the spec.
-        org_id (``orgID``): Not documented in the spec.
-        rp (``rp``): Not documented in the spec.
-        schema_type (``schemaType``): Not documented in the spec.
-        type_ (``type``): Not documented in the spec.
-        updated_at (``updatedAt``): Not documented in the spec.
+        name (``name``): The bucket's name, unique in its org.
+        id (``id``): The bucket's ID (16 hex digits).
     """
 
     name: str
-    retention_rules: tuple[RetentionRule, ...]
-    created_at: datetime.datetime | None = None
-    description: str | None = None
     id: str | None = None
-    labels: tuple[Label, ...] | None = None
-    links: BucketLinks | None = None
-    org_id: str | None = None
-    rp: str | None = None
-    schema_type: str | None = None
-    type_: str = "user"
-    updated_at: datetime.datetime | None = None
 
     FIELDS: ClassVar[tuple[FieldSpec, ...]] = (
         FieldSpec(
@@ -70,82 +37,9 @@ class Bucket:
             nullable=False,
         ),
         FieldSpec(
-            name="retention_rules",
-            key="retentionRules",
-            kind="list",
-            required=True,
-            nullable=False,
-        ),
-        FieldSpec(
-            name="created_at",
-            key="createdAt",
-            kind="datetime",
-            required=False,
-            nullable=False,
-        ),
-        FieldSpec(
-            name="description",
-            key="description",
-            kind="str",
-            required=False,
-            nullable=False,
-        ),
-        FieldSpec(
             name="id",
             key="id",
             kind="str",
-            required=False,
-            nullable=False,
-        ),
-        FieldSpec(
-            name="labels",
-            key="labels",
-            kind="list",
-            required=False,
-            nullable=False,
-        ),
-        FieldSpec(
-            name="links",
-            key="links",
-            kind="model",
-            required=False,
-            nullable=False,
-        ),
-        FieldSpec(
-            name="org_id",
-            key="orgID",
-            kind="str",
-            required=False,
-            nullable=False,
-        ),
-        FieldSpec(
-            name="rp",
-            key="rp",
-            kind="str",
-            required=False,
-            nullable=False,
-        ),
-        FieldSpec(
-            name="schema_type",
-            key="schemaType",
-            kind="enum",
-            required=False,
-            nullable=False,
-            choices=tuple(sorted(_CHOICES_schema_type)),
-        ),
-        FieldSpec(
-            name="type_",
-            key="type",
-            kind="enum",
-            required=False,
-            nullable=False,
-            default="user",
-            choices=tuple(sorted(_CHOICES_type_)),
-        ),
-        FieldSpec(
-            name="updated_at",
-            key="updatedAt",
-            kind="datetime",
             required=False,
             nullable=False,
         ),
@@ -165,98 +59,21 @@ class Bucket:
             raise missing(_WHAT, "name")
         elif type(name) is not str:
             raise wrong_type(_WHAT, "name", name, "str")
-        retention_rules = data.get("retentionRules")
-        if retention_rules is None:
-            raise missing(_WHAT, "retentionRules")
-        elif type(retention_rules) is not list:
-            raise wrong_type(_WHAT, "retentionRules", retention_rules, "list")
-        else:
-            retention_rules = tuple(_item_retention_rules(item) for item in retention_rules)
-        created_at = data.get("createdAt")
-        if created_at is None:
-            pass
-        else:
-            created_at = as_datetime(_WHAT, "createdAt", created_at)
-        description = data.get("description")
-        if description is None:
-            pass
-        elif type(description) is not str:
-            raise wrong_type(_WHAT, "description", description, "str")
         id = data.get("id")
         if id is None:
             pass
         elif type(id) is not str:
             raise wrong_type(_WHAT, "id", id, "str")
-        labels = data.get("labels")
-        if labels is None:
-            pass
-        elif type(labels) is not list:
-            raise wrong_type(_WHAT, "labels", labels, "list")
-        else:
-            labels = tuple(_item_labels(item) for item in labels)
-        links = data.get("links")
-        if links is None:
-            pass
-        else:
-            links = BucketLinks.from_dict(links)
-        org_id = data.get("orgID")
-        if org_id is None:
-            pass
-        elif type(org_id) is not str:
-            raise wrong_type(_WHAT, "orgID", org_id, "str")
-        rp = data.get("rp")
-        if rp is None:
-            pass
-        elif type(rp) is not str:
-            raise wrong_type(_WHAT, "rp", rp, "str")
-        schema_type = data.get("schemaType")
-        if schema_type is None:
-            pass
-        elif schema_type not in _CHOICES_schema_type:
-            raise ShapeError(
-                f"{_WHAT}: schemaType is {schema_type!r}, not one of {sorted(_CHOICES_schema_type)}"
-            )
-        type_ = data.get("type")
-        if type_ is None:
-            type_ = "user"
-        elif type_ not in _CHOICES_type_:
-            raise ShapeError(f"{_WHAT}: type is {type_!r}, not one of {sorted(_CHOICES_type_)}")
-        updated_at = data.get("updatedAt")
-        if updated_at is None:
-            pass
-        else:
-            updated_at = as_datetime(_WHAT, "updatedAt", updated_at)
         if cls is not Bucket:  # a subclass: its own __init__
             return cls(
                 name=name,
-                retention_rules=retention_rules,
-                created_at=created_at,
-                description=description,
                 id=id,
-                labels=labels,
-                links=links,
-                org_id=org_id,
-                rp=rp,
-                schema_type=schema_type,
-                type_=type_,
-                updated_at=updated_at,
             )
-        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
-        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
-        built: Any = object.__new__(_BucketSlots)
-        built.name = name
-        built.retention_rules = retention_rules
-        built.created_at = created_at
-        built.description = description
-        built.id = id
-        built.labels = labels
-        built.links = links
-        built.org_id = org_id
-        built.rp = rp
-        built.schema_type = schema_type
-        built.type_ = type_
-        built.updated_at = updated_at
-        built.__class__ = Bucket
+        # Every value is checked: set the slots directly (attrs' route for frozen classes; see the header)
+        built = _new(Bucket)
+        setattr_ = _bind_setattr(built)
+        setattr_("name", name)
+        setattr_("id", id)
         return built
 
     def to_dict(self) -> dict[str, Any]:
@@ -264,38 +81,6 @@ class Bucket:
         out: dict[str, Any] = {}
         if self.name is not None:
             out["name"] = self.name
-        if self.retention_rules is not None:
-            out["retentionRules"] = [item.to_dict() for item in self.retention_rules]
-        if self.created_at is not None:
-            out["createdAt"] = self.created_at.isoformat()
-        if self.description is not None:
-            out["description"] = self.description
         if self.id is not None:
             out["id"] = self.id
-        if self.labels is not None:
-            out["labels"] = [item.to_dict() for item in self.labels]
-        if self.links is not None:
-            out["links"] = self.links.to_dict()
-        if self.org_id is not None:
-            out["orgID"] = self.org_id
-        if self.rp is not None:
-            out["rp"] = self.rp
-        if self.schema_type is not None:
-            out["schemaType"] = self.schema_type
-        if self.type_ is not None:
-            out["type"] = self.type_
-        if self.updated_at is not None:
-            out["updatedAt"] = self.updated_at.isoformat()
         return out
-
-
-# the same memory layout as Bucket, without its frozen __setattr__ (used by from_dict only)
-_BucketSlots = type("_BucketSlots", (), {"__slots__": vars(Bucket)["__slots__"]})
-
-
-def _item_retention_rules(item: Any) -> RetentionRule:
-    return RetentionRule.from_dict(item)
-
-
-def _item_labels(item: Any) -> Label:
-    return Label.from_dict(item)

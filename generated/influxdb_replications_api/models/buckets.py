@@ -3,42 +3,35 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final
+
+from attrs import define as _attrs_define
 
 from ..types import FieldSpec, ShapeError, wrong_type
 from .bucket import Bucket
-from .links import Links
 
 __all__ = ["Buckets"]
 
 _WHAT: Final = "buckets"
+_new = object.__new__
+_bind_setattr = object.__setattr__.__get__
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_attrs_define(frozen=True, slots=True, kw_only=True)
 class Buckets:
     """The ``Buckets`` schema, generated from the spec and our overlay.
 
     Attributes:
         buckets (``buckets``): Not documented in the spec.
-        links (``links``): Not documented in the spec.
     """
 
     buckets: tuple[Bucket, ...] | None = None
-    links: Links | None = None
 
     FIELDS: ClassVar[tuple[FieldSpec, ...]] = (
         FieldSpec(
             name="buckets",
             key="buckets",
             kind="list",
-            required=False,
-            nullable=False,
-        ),
-        FieldSpec(
-            name="links",
-            key="links",
-            kind="model",
             required=False,
             nullable=False,
         ),
@@ -60,22 +53,14 @@ class Buckets:
             raise wrong_type(_WHAT, "buckets", buckets, "list")
         else:
             buckets = tuple(_item_buckets(item) for item in buckets)
-        links = data.get("links")
-        if links is None:
-            pass
-        else:
-            links = Links.from_dict(links)
         if cls is not Buckets:  # a subclass: its own __init__
             return cls(
                 buckets=buckets,
-                links=links,
             )
-        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
-        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
-        built: Any = object.__new__(_BucketsSlots)
-        built.buckets = buckets
-        built.links = links
-        built.__class__ = Buckets
+        # Every value is checked: set the slots directly (attrs' route for frozen classes; see the header)
+        built = _new(Buckets)
+        setattr_ = _bind_setattr(built)
+        setattr_("buckets", buckets)
         return built
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,13 +68,7 @@ class Buckets:
         out: dict[str, Any] = {}
         if self.buckets is not None:
             out["buckets"] = [item.to_dict() for item in self.buckets]
-        if self.links is not None:
-            out["links"] = self.links.to_dict()
         return out
-
-
-# the same memory layout as Buckets, without its frozen __setattr__ (used by from_dict only)
-_BucketsSlots = type("_BucketsSlots", (), {"__slots__": vars(Buckets)["__slots__"]})
 
 
 def _item_buckets(item: Any) -> Bucket:

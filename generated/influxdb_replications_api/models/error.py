@@ -3,17 +3,20 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final
+
+from attrs import define as _attrs_define
 
 from ..types import FieldSpec, ShapeError, wrong_type
 
 __all__ = ["Error"]
 
 _WHAT: Final = "error"
+_new = object.__new__
+_bind_setattr = object.__setattr__.__get__
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_attrs_define(frozen=True, slots=True, kw_only=True)
 class Error:
     """The ``Error`` schema, generated from the spec and our overlay.
 
@@ -96,14 +99,13 @@ class Error:
                 op=op,
                 code=code,
             )
-        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
-        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
-        built: Any = object.__new__(_ErrorSlots)
-        built.err = err
-        built.message = message
-        built.op = op
-        built.code = code
-        built.__class__ = Error
+        # Every value is checked: set the slots directly (attrs' route for frozen classes; see the header)
+        built = _new(Error)
+        setattr_ = _bind_setattr(built)
+        setattr_("err", err)
+        setattr_("message", message)
+        setattr_("op", op)
+        setattr_("code", code)
         return built
 
     def to_dict(self) -> dict[str, Any]:
@@ -118,7 +120,3 @@ class Error:
         if self.code is not None:
             out["code"] = self.code
         return out
-
-
-# the same memory layout as Error, without its frozen __setattr__ (used by from_dict only)
-_ErrorSlots = type("_ErrorSlots", (), {"__slots__": vars(Error)["__slots__"]})

@@ -3,53 +3,30 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final
 
-from ..types import FieldSpec, ShapeError, as_datetime, missing, wrong_type
-from .organization_links import OrganizationLinks
+from attrs import define as _attrs_define
+
+from ..types import FieldSpec, ShapeError, missing, wrong_type
 
 __all__ = ["Organization"]
 
 _WHAT: Final = "organization"
-_CHOICES_default_storage_type: Final = frozenset(
-    {
-        "iox",
-        "tsm",
-    }
-)
-_CHOICES_status: Final = frozenset(
-    {
-        "active",
-        "inactive",
-    }
-)
+_new = object.__new__
+_bind_setattr = object.__setattr__.__get__
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_attrs_define(frozen=True, slots=True, kw_only=True)
 class Organization:
     """The ``Organization`` schema, generated from the spec and our overlay.
 
     Attributes:
-        name (``name``): Not documented in the spec.
-        created_at (``createdAt``): Not documented in the spec.
-        default_storage_type (``defaultStorageType``): Not documented in the spec.
-        description (``description``): Not documented in the spec.
-        id (``id``): Not documented in the spec.
-        links (``links``): Not documented in the spec.
-        status (``status``): Not documented in the spec.
-        updated_at (``updatedAt``): Not documented in the spec.
+        name (``name``): The org's name.
+        id (``id``): The org's ID (16 hex digits).
     """
 
     name: str
-    created_at: datetime.datetime | None = None
-    default_storage_type: str | None = None
-    description: str | None = None
     id: str | None = None
-    links: OrganizationLinks | None = None
-    status: str = "active"
-    updated_at: datetime.datetime | None = None
 
     FIELDS: ClassVar[tuple[FieldSpec, ...]] = (
         FieldSpec(
@@ -60,54 +37,9 @@ class Organization:
             nullable=False,
         ),
         FieldSpec(
-            name="created_at",
-            key="createdAt",
-            kind="datetime",
-            required=False,
-            nullable=False,
-        ),
-        FieldSpec(
-            name="default_storage_type",
-            key="defaultStorageType",
-            kind="enum",
-            required=False,
-            nullable=False,
-            choices=tuple(sorted(_CHOICES_default_storage_type)),
-        ),
-        FieldSpec(
-            name="description",
-            key="description",
-            kind="str",
-            required=False,
-            nullable=False,
-        ),
-        FieldSpec(
             name="id",
             key="id",
             kind="str",
-            required=False,
-            nullable=False,
-        ),
-        FieldSpec(
-            name="links",
-            key="links",
-            kind="model",
-            required=False,
-            nullable=False,
-        ),
-        FieldSpec(
-            name="status",
-            key="status",
-            kind="enum",
-            required=False,
-            nullable=False,
-            default="active",
-            choices=tuple(sorted(_CHOICES_status)),
-        ),
-        FieldSpec(
-            name="updated_at",
-            key="updatedAt",
-            kind="datetime",
             required=False,
             nullable=False,
         ),
@@ -127,66 +59,21 @@ class Organization:
             raise missing(_WHAT, "name")
         elif type(name) is not str:
             raise wrong_type(_WHAT, "name", name, "str")
-        created_at = data.get("createdAt")
-        if created_at is None:
-            pass
-        else:
-            created_at = as_datetime(_WHAT, "createdAt", created_at)
-        default_storage_type = data.get("defaultStorageType")
-        if default_storage_type is None:
-            pass
-        elif default_storage_type not in _CHOICES_default_storage_type:
-            raise ShapeError(
-                f"{_WHAT}: defaultStorageType is {default_storage_type!r}, not one of {sorted(_CHOICES_default_storage_type)}"
-            )
-        description = data.get("description")
-        if description is None:
-            pass
-        elif type(description) is not str:
-            raise wrong_type(_WHAT, "description", description, "str")
         id = data.get("id")
         if id is None:
             pass
         elif type(id) is not str:
             raise wrong_type(_WHAT, "id", id, "str")
-        links = data.get("links")
-        if links is None:
-            pass
-        else:
-            links = OrganizationLinks.from_dict(links)
-        status = data.get("status")
-        if status is None:
-            status = "active"
-        elif status not in _CHOICES_status:
-            raise ShapeError(f"{_WHAT}: status is {status!r}, not one of {sorted(_CHOICES_status)}")
-        updated_at = data.get("updatedAt")
-        if updated_at is None:
-            pass
-        else:
-            updated_at = as_datetime(_WHAT, "updatedAt", updated_at)
         if cls is not Organization:  # a subclass: its own __init__
             return cls(
                 name=name,
-                created_at=created_at,
-                default_storage_type=default_storage_type,
-                description=description,
                 id=id,
-                links=links,
-                status=status,
-                updated_at=updated_at,
             )
-        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
-        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
-        built: Any = object.__new__(_OrganizationSlots)
-        built.name = name
-        built.created_at = created_at
-        built.default_storage_type = default_storage_type
-        built.description = description
-        built.id = id
-        built.links = links
-        built.status = status
-        built.updated_at = updated_at
-        built.__class__ = Organization
+        # Every value is checked: set the slots directly (attrs' route for frozen classes; see the header)
+        built = _new(Organization)
+        setattr_ = _bind_setattr(built)
+        setattr_("name", name)
+        setattr_("id", id)
         return built
 
     def to_dict(self) -> dict[str, Any]:
@@ -194,22 +81,6 @@ class Organization:
         out: dict[str, Any] = {}
         if self.name is not None:
             out["name"] = self.name
-        if self.created_at is not None:
-            out["createdAt"] = self.created_at.isoformat()
-        if self.default_storage_type is not None:
-            out["defaultStorageType"] = self.default_storage_type
-        if self.description is not None:
-            out["description"] = self.description
         if self.id is not None:
             out["id"] = self.id
-        if self.links is not None:
-            out["links"] = self.links.to_dict()
-        if self.status is not None:
-            out["status"] = self.status
-        if self.updated_at is not None:
-            out["updatedAt"] = self.updated_at.isoformat()
         return out
-
-
-# the same memory layout as Organization, without its frozen __setattr__ (used by from_dict only)
-_OrganizationSlots = type("_OrganizationSlots", (), {"__slots__": vars(Organization)["__slots__"]})

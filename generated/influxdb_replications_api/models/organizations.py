@@ -3,38 +3,31 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final
 
+from attrs import define as _attrs_define
+
 from ..types import FieldSpec, ShapeError, wrong_type
-from .links import Links
 from .organization import Organization
 
 __all__ = ["Organizations"]
 
 _WHAT: Final = "organizations"
+_new = object.__new__
+_bind_setattr = object.__setattr__.__get__
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_attrs_define(frozen=True, slots=True, kw_only=True)
 class Organizations:
     """The ``Organizations`` schema, generated from the spec and our overlay.
 
     Attributes:
-        links (``links``): Not documented in the spec.
         orgs (``orgs``): Not documented in the spec.
     """
 
-    links: Links | None = None
     orgs: tuple[Organization, ...] | None = None
 
     FIELDS: ClassVar[tuple[FieldSpec, ...]] = (
-        FieldSpec(
-            name="links",
-            key="links",
-            kind="model",
-            required=False,
-            nullable=False,
-        ),
         FieldSpec(
             name="orgs",
             key="orgs",
@@ -53,11 +46,6 @@ class Organizations:
         """
         if type(data) is not dict:
             raise ShapeError(f"{_WHAT} is not a JSON object")
-        links = data.get("links")
-        if links is None:
-            pass
-        else:
-            links = Links.from_dict(links)
         orgs = data.get("orgs")
         if orgs is None:
             pass
@@ -67,29 +55,20 @@ class Organizations:
             orgs = tuple(_item_orgs(item) for item in orgs)
         if cls is not Organizations:  # a subclass: its own __init__
             return cls(
-                links=links,
                 orgs=orgs,
             )
-        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
-        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
-        built: Any = object.__new__(_OrganizationsSlots)
-        built.links = links
-        built.orgs = orgs
-        built.__class__ = Organizations
+        # Every value is checked: set the slots directly (attrs' route for frozen classes; see the header)
+        built = _new(Organizations)
+        setattr_ = _bind_setattr(built)
+        setattr_("orgs", orgs)
         return built
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object the server reads: every field that is not None, under its JSON key."""
         out: dict[str, Any] = {}
-        if self.links is not None:
-            out["links"] = self.links.to_dict()
         if self.orgs is not None:
             out["orgs"] = [item.to_dict() for item in self.orgs]
         return out
-
-
-# the same memory layout as Organizations, without its frozen __setattr__ (used by from_dict only)
-_OrganizationsSlots = type("_OrganizationsSlots", (), {"__slots__": vars(Organizations)["__slots__"]})
 
 
 def _item_orgs(item: Any) -> Organization:

@@ -3,17 +3,20 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final
+
+from attrs import define as _attrs_define
 
 from ..types import FieldSpec, ShapeError, missing, wrong_type
 
 __all__ = ["RemoteConnection"]
 
 _WHAT: Final = "remote connection"
+_new = object.__new__
+_bind_setattr = object.__setattr__.__get__
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_attrs_define(frozen=True, slots=True, kw_only=True)
 class RemoteConnection:
     """The ``RemoteConnection`` schema, generated from the spec and our overlay.
 
@@ -143,17 +146,16 @@ class RemoteConnection:
                 description=description,
                 remote_org_id=remote_org_id,
             )
-        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
-        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
-        built: Any = object.__new__(_RemoteConnectionSlots)
-        built.allow_insecure_tls = allow_insecure_tls
-        built.id = id
-        built.name = name
-        built.org_id = org_id
-        built.remote_url = remote_url
-        built.description = description
-        built.remote_org_id = remote_org_id
-        built.__class__ = RemoteConnection
+        # Every value is checked: set the slots directly (attrs' route for frozen classes; see the header)
+        built = _new(RemoteConnection)
+        setattr_ = _bind_setattr(built)
+        setattr_("allow_insecure_tls", allow_insecure_tls)
+        setattr_("id", id)
+        setattr_("name", name)
+        setattr_("org_id", org_id)
+        setattr_("remote_url", remote_url)
+        setattr_("description", description)
+        setattr_("remote_org_id", remote_org_id)
         return built
 
     def to_dict(self) -> dict[str, Any]:
@@ -174,9 +176,3 @@ class RemoteConnection:
         if self.remote_org_id is not None:
             out["remoteOrgID"] = self.remote_org_id
         return out
-
-
-# the same memory layout as RemoteConnection, without its frozen __setattr__ (used by from_dict only)
-_RemoteConnectionSlots = type(
-    "_RemoteConnectionSlots", (), {"__slots__": vars(RemoteConnection)["__slots__"]}
-)

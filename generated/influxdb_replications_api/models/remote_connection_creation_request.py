@@ -3,17 +3,20 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final, TypedDict
+
+from attrs import define as _attrs_define
 
 from ..types import FieldSpec, ShapeError, missing, wrong_type
 
 __all__ = ["RemoteConnectionCreationRequest", "RemoteConnectionCreationRequestExtras"]
 
 _WHAT: Final = "remote connection creation request"
+_new = object.__new__
+_bind_setattr = object.__setattr__.__get__
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_attrs_define(frozen=True, slots=True, kw_only=True)
 class RemoteConnectionCreationRequest:
     """The ``RemoteConnectionCreationRequest`` schema, generated from the spec and our overlay.
 
@@ -149,17 +152,16 @@ class RemoteConnectionCreationRequest:
                 description=description,
                 remote_org_id=remote_org_id,
             )
-        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
-        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
-        built: Any = object.__new__(_RemoteConnectionCreationRequestSlots)
-        built.allow_insecure_tls = allow_insecure_tls
-        built.name = name
-        built.org_id = org_id
-        built.remote_api_token = remote_api_token
-        built.remote_url = remote_url
-        built.description = description
-        built.remote_org_id = remote_org_id
-        built.__class__ = RemoteConnectionCreationRequest
+        # Every value is checked: set the slots directly (attrs' route for frozen classes; see the header)
+        built = _new(RemoteConnectionCreationRequest)
+        setattr_ = _bind_setattr(built)
+        setattr_("allow_insecure_tls", allow_insecure_tls)
+        setattr_("name", name)
+        setattr_("org_id", org_id)
+        setattr_("remote_api_token", remote_api_token)
+        setattr_("remote_url", remote_url)
+        setattr_("description", description)
+        setattr_("remote_org_id", remote_org_id)
         return built
 
     def to_dict(self) -> dict[str, Any]:
@@ -180,14 +182,6 @@ class RemoteConnectionCreationRequest:
         if self.remote_org_id is not None:
             out["remoteOrgID"] = self.remote_org_id
         return out
-
-
-# the same memory layout as RemoteConnectionCreationRequest, without its frozen __setattr__ (used by from_dict only)
-_RemoteConnectionCreationRequestSlots = type(
-    "_RemoteConnectionCreationRequestSlots",
-    (),
-    {"__slots__": vars(RemoteConnectionCreationRequest)["__slots__"]},
-)
 
 
 class RemoteConnectionCreationRequestExtras(TypedDict, total=False):

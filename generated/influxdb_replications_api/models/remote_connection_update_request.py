@@ -3,17 +3,20 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final, TypedDict
+
+from attrs import define as _attrs_define
 
 from ..types import FieldSpec, ShapeError, wrong_type
 
 __all__ = ["RemoteConnectionUpdateRequest", "RemoteConnectionUpdateRequestExtras"]
 
 _WHAT: Final = "remote connection update request"
+_new = object.__new__
+_bind_setattr = object.__setattr__.__get__
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_attrs_define(frozen=True, slots=True, kw_only=True)
 class RemoteConnectionUpdateRequest:
     """The ``RemoteConnectionUpdateRequest`` schema, generated from the spec and our overlay.
 
@@ -132,16 +135,15 @@ class RemoteConnectionUpdateRequest:
                 remote_org_id=remote_org_id,
                 remote_url=remote_url,
             )
-        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
-        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
-        built: Any = object.__new__(_RemoteConnectionUpdateRequestSlots)
-        built.allow_insecure_tls = allow_insecure_tls
-        built.description = description
-        built.name = name
-        built.remote_api_token = remote_api_token
-        built.remote_org_id = remote_org_id
-        built.remote_url = remote_url
-        built.__class__ = RemoteConnectionUpdateRequest
+        # Every value is checked: set the slots directly (attrs' route for frozen classes; see the header)
+        built = _new(RemoteConnectionUpdateRequest)
+        setattr_ = _bind_setattr(built)
+        setattr_("allow_insecure_tls", allow_insecure_tls)
+        setattr_("description", description)
+        setattr_("name", name)
+        setattr_("remote_api_token", remote_api_token)
+        setattr_("remote_org_id", remote_org_id)
+        setattr_("remote_url", remote_url)
         return built
 
     def to_dict(self) -> dict[str, Any]:
@@ -160,12 +162,6 @@ class RemoteConnectionUpdateRequest:
         if self.remote_url is not None:
             out["remoteURL"] = self.remote_url
         return out
-
-
-# the same memory layout as RemoteConnectionUpdateRequest, without its frozen __setattr__ (used by from_dict only)
-_RemoteConnectionUpdateRequestSlots = type(
-    "_RemoteConnectionUpdateRequestSlots", (), {"__slots__": vars(RemoteConnectionUpdateRequest)["__slots__"]}
-)
 
 
 class RemoteConnectionUpdateRequestExtras(TypedDict, total=False):

@@ -3,8 +3,9 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final
+
+from attrs import define as _attrs_define
 
 from ..types import FieldSpec, ShapeError, wrong_type
 from .remote_connection import RemoteConnection
@@ -12,9 +13,11 @@ from .remote_connection import RemoteConnection
 __all__ = ["RemoteConnections"]
 
 _WHAT: Final = "remote connections"
+_new = object.__new__
+_bind_setattr = object.__setattr__.__get__
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_attrs_define(frozen=True, slots=True, kw_only=True)
 class RemoteConnections:
     """The ``RemoteConnections`` schema, generated from the spec and our overlay.
 
@@ -54,11 +57,10 @@ class RemoteConnections:
             return cls(
                 remotes=remotes,
             )
-        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
-        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
-        built: Any = object.__new__(_RemoteConnectionsSlots)
-        built.remotes = remotes
-        built.__class__ = RemoteConnections
+        # Every value is checked: set the slots directly (attrs' route for frozen classes; see the header)
+        built = _new(RemoteConnections)
+        setattr_ = _bind_setattr(built)
+        setattr_("remotes", remotes)
         return built
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,12 +69,6 @@ class RemoteConnections:
         if self.remotes is not None:
             out["remotes"] = [item.to_dict() for item in self.remotes]
         return out
-
-
-# the same memory layout as RemoteConnections, without its frozen __setattr__ (used by from_dict only)
-_RemoteConnectionsSlots = type(
-    "_RemoteConnectionsSlots", (), {"__slots__": vars(RemoteConnections)["__slots__"]}
-)
 
 
 def _item_remotes(item: Any) -> RemoteConnection:

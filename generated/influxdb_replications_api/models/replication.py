@@ -3,17 +3,20 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final
+
+from attrs import define as _attrs_define
 
 from ..types import FieldSpec, ShapeError, missing, wrong_type
 
 __all__ = ["Replication"]
 
 _WHAT: Final = "replication"
+_new = object.__new__
+_bind_setattr = object.__setattr__.__get__
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_attrs_define(frozen=True, slots=True, kw_only=True)
 class Replication:
     """The ``Replication`` schema, generated from the spec and our overlay.
 
@@ -272,25 +275,24 @@ class Replication:
                 remote_bucket_name=remote_bucket_name,
                 max_age_seconds=max_age_seconds,
             )
-        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
-        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
-        built: Any = object.__new__(_ReplicationSlots)
-        built.id = id
-        built.local_bucket_id = local_bucket_id
-        built.max_queue_size_bytes = max_queue_size_bytes
-        built.name = name
-        built.org_id = org_id
-        built.remote_id = remote_id
-        built.current_queue_size_bytes = current_queue_size_bytes
-        built.description = description
-        built.drop_non_retryable_data = drop_non_retryable_data
-        built.latest_error_message = latest_error_message
-        built.latest_response_code = latest_response_code
-        built.remaining_bytes_to_be_synced = remaining_bytes_to_be_synced
-        built.remote_bucket_id = remote_bucket_id
-        built.remote_bucket_name = remote_bucket_name
-        built.max_age_seconds = max_age_seconds
-        built.__class__ = Replication
+        # Every value is checked: set the slots directly (attrs' route for frozen classes; see the header)
+        built = _new(Replication)
+        setattr_ = _bind_setattr(built)
+        setattr_("id", id)
+        setattr_("local_bucket_id", local_bucket_id)
+        setattr_("max_queue_size_bytes", max_queue_size_bytes)
+        setattr_("name", name)
+        setattr_("org_id", org_id)
+        setattr_("remote_id", remote_id)
+        setattr_("current_queue_size_bytes", current_queue_size_bytes)
+        setattr_("description", description)
+        setattr_("drop_non_retryable_data", drop_non_retryable_data)
+        setattr_("latest_error_message", latest_error_message)
+        setattr_("latest_response_code", latest_response_code)
+        setattr_("remaining_bytes_to_be_synced", remaining_bytes_to_be_synced)
+        setattr_("remote_bucket_id", remote_bucket_id)
+        setattr_("remote_bucket_name", remote_bucket_name)
+        setattr_("max_age_seconds", max_age_seconds)
         return built
 
     def to_dict(self) -> dict[str, Any]:
@@ -327,7 +329,3 @@ class Replication:
         if self.max_age_seconds is not None:
             out["maxAgeSeconds"] = self.max_age_seconds
         return out
-
-
-# the same memory layout as Replication, without its frozen __setattr__ (used by from_dict only)
-_ReplicationSlots = type("_ReplicationSlots", (), {"__slots__": vars(Replication)["__slots__"]})

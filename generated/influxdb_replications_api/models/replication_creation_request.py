@@ -3,17 +3,20 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final, TypedDict
+
+from attrs import define as _attrs_define
 
 from ..types import FieldSpec, ShapeError, missing, wrong_type
 
 __all__ = ["ReplicationCreationRequest", "ReplicationCreationRequestExtras"]
 
 _WHAT: Final = "replication creation request"
+_new = object.__new__
+_bind_setattr = object.__setattr__.__get__
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_attrs_define(frozen=True, slots=True, kw_only=True)
 class ReplicationCreationRequest:
     """The ``ReplicationCreationRequest`` schema, generated from the spec and our overlay.
 
@@ -199,20 +202,19 @@ class ReplicationCreationRequest:
                 remote_bucket_id=remote_bucket_id,
                 remote_bucket_name=remote_bucket_name,
             )
-        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
-        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
-        built: Any = object.__new__(_ReplicationCreationRequestSlots)
-        built.local_bucket_id = local_bucket_id
-        built.max_age_seconds = max_age_seconds
-        built.max_queue_size_bytes = max_queue_size_bytes
-        built.name = name
-        built.org_id = org_id
-        built.remote_id = remote_id
-        built.description = description
-        built.drop_non_retryable_data = drop_non_retryable_data
-        built.remote_bucket_id = remote_bucket_id
-        built.remote_bucket_name = remote_bucket_name
-        built.__class__ = ReplicationCreationRequest
+        # Every value is checked: set the slots directly (attrs' route for frozen classes; see the header)
+        built = _new(ReplicationCreationRequest)
+        setattr_ = _bind_setattr(built)
+        setattr_("local_bucket_id", local_bucket_id)
+        setattr_("max_age_seconds", max_age_seconds)
+        setattr_("max_queue_size_bytes", max_queue_size_bytes)
+        setattr_("name", name)
+        setattr_("org_id", org_id)
+        setattr_("remote_id", remote_id)
+        setattr_("description", description)
+        setattr_("drop_non_retryable_data", drop_non_retryable_data)
+        setattr_("remote_bucket_id", remote_bucket_id)
+        setattr_("remote_bucket_name", remote_bucket_name)
         return built
 
     def to_dict(self) -> dict[str, Any]:
@@ -239,12 +241,6 @@ class ReplicationCreationRequest:
         if self.remote_bucket_name is not None:
             out["remoteBucketName"] = self.remote_bucket_name
         return out
-
-
-# the same memory layout as ReplicationCreationRequest, without its frozen __setattr__ (used by from_dict only)
-_ReplicationCreationRequestSlots = type(
-    "_ReplicationCreationRequestSlots", (), {"__slots__": vars(ReplicationCreationRequest)["__slots__"]}
-)
 
 
 class ReplicationCreationRequestExtras(TypedDict, total=False):

@@ -3,17 +3,20 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final, TypedDict
+
+from attrs import define as _attrs_define
 
 from ..types import FieldSpec, ShapeError, wrong_type
 
 __all__ = ["ReplicationUpdateRequest", "ReplicationUpdateRequestExtras"]
 
 _WHAT: Final = "replication update request"
+_new = object.__new__
+_bind_setattr = object.__setattr__.__get__
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_attrs_define(frozen=True, slots=True, kw_only=True)
 class ReplicationUpdateRequest:
     """The ``ReplicationUpdateRequest`` schema, generated from the spec and our overlay.
 
@@ -164,18 +167,17 @@ class ReplicationUpdateRequest:
                 remote_bucket_name=remote_bucket_name,
                 remote_id=remote_id,
             )
-        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
-        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
-        built: Any = object.__new__(_ReplicationUpdateRequestSlots)
-        built.description = description
-        built.drop_non_retryable_data = drop_non_retryable_data
-        built.max_age_seconds = max_age_seconds
-        built.max_queue_size_bytes = max_queue_size_bytes
-        built.name = name
-        built.remote_bucket_id = remote_bucket_id
-        built.remote_bucket_name = remote_bucket_name
-        built.remote_id = remote_id
-        built.__class__ = ReplicationUpdateRequest
+        # Every value is checked: set the slots directly (attrs' route for frozen classes; see the header)
+        built = _new(ReplicationUpdateRequest)
+        setattr_ = _bind_setattr(built)
+        setattr_("description", description)
+        setattr_("drop_non_retryable_data", drop_non_retryable_data)
+        setattr_("max_age_seconds", max_age_seconds)
+        setattr_("max_queue_size_bytes", max_queue_size_bytes)
+        setattr_("name", name)
+        setattr_("remote_bucket_id", remote_bucket_id)
+        setattr_("remote_bucket_name", remote_bucket_name)
+        setattr_("remote_id", remote_id)
         return built
 
     def to_dict(self) -> dict[str, Any]:
@@ -198,12 +200,6 @@ class ReplicationUpdateRequest:
         if self.remote_id is not None:
             out["remoteID"] = self.remote_id
         return out
-
-
-# the same memory layout as ReplicationUpdateRequest, without its frozen __setattr__ (used by from_dict only)
-_ReplicationUpdateRequestSlots = type(
-    "_ReplicationUpdateRequestSlots", (), {"__slots__": vars(ReplicationUpdateRequest)["__slots__"]}
-)
 
 
 class ReplicationUpdateRequestExtras(TypedDict, total=False):

@@ -3,8 +3,9 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Final
+
+from attrs import define as _attrs_define
 
 from ..types import FieldSpec, ShapeError, wrong_type
 from .replication import Replication
@@ -12,9 +13,11 @@ from .replication import Replication
 __all__ = ["Replications"]
 
 _WHAT: Final = "replications"
+_new = object.__new__
+_bind_setattr = object.__setattr__.__get__
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_attrs_define(frozen=True, slots=True, kw_only=True)
 class Replications:
     """The ``Replications`` schema, generated from the spec and our overlay.
 
@@ -54,11 +57,10 @@ class Replications:
             return cls(
                 replications=replications,
             )
-        # Every value is checked: fill a plain twin with the same slots and make it the frozen model
-        # (the frozen __init__ pays a setattr call per field, several times the cost of the checks).
-        built: Any = object.__new__(_ReplicationsSlots)
-        built.replications = replications
-        built.__class__ = Replications
+        # Every value is checked: set the slots directly (attrs' route for frozen classes; see the header)
+        built = _new(Replications)
+        setattr_ = _bind_setattr(built)
+        setattr_("replications", replications)
         return built
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,10 +69,6 @@ class Replications:
         if self.replications is not None:
             out["replications"] = [item.to_dict() for item in self.replications]
         return out
-
-
-# the same memory layout as Replications, without its frozen __setattr__ (used by from_dict only)
-_ReplicationsSlots = type("_ReplicationsSlots", (), {"__slots__": vars(Replications)["__slots__"]})
 
 
 def _item_replications(item: Any) -> Replication:

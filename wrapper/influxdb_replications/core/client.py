@@ -1,12 +1,13 @@
 """The client's core: configuration, lifecycle, org resolution and the one request path.
 
 ``ReplicationClient`` (``_client.py``) is this core plus its resources. Every call of every resource goes
-through ``Core._request``: the generated endpoint module
-builds the request (its public ``build_request``: method, path, query, headers and the body from the
-generated request model), a sender (``_transport.py``: httpx by default, aiohttp on request) sends it,
-the retry loop (decisions in ``_retry.py``) repeats it where that is safe, and the body is decoded once,
-straight into a generated model (its ``from_dict``; ``_models.py`` names the public ones) or a typed
-error (``_errors.py``).
+through ``Core._request``: once per attempt it awaits the generated endpoint function
+(``module.asyncio_detailed(client=..., ...)``, looked up on its module at call time) with the chosen
+sender (``core/transport.py``: httpx by default, aiohttp on request; both implement the generated ``Sender``
+interface) as its client. The generated function builds the request and decodes the body once, straight
+into a generated model (its ``from_dict``; ``core/models.py`` names the public ones). The retry loop
+(decisions in ``core/retry.py``) repeats the attempt where that is safe, and a non-2xx answer becomes a typed
+error (``core/errors.py``).
 """
 
 # The public methods take `timeout=` by contract (the issue's API); it is an httpx timeout per request,
@@ -16,19 +17,22 @@ error (``_errors.py``).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from types import ModuleType, TracebackType
-from typing import Any, Literal, Self, TypeVar
+from types import TracebackType
+from typing import Any, Final, Literal, Self, TypeVar
 
 import httpx
 
 from influxdb_replications_api.api.buckets import get_buckets
 from influxdb_replications_api.api.organizations import get_orgs
+from influxdb_replications_api.models.buckets import Buckets
+from influxdb_replications_api.models.error import Error
+from influxdb_replications_api.models.organizations import Organizations
+from influxdb_replications_api.types import RequestArgs, Response
 
 from .._version import __version__
 from .args import check_id, check_name, check_timeout, check_trace_span, check_url
@@ -40,20 +44,22 @@ from .errors import (
     NotFoundError,
     error_from_response,
 )
-from .models import list_from_json
+from .models import ShapeError
 from .retry import OPERATIONS, Failure, RetryClass, RetryPolicy, classify, parse_retry_after, should_retry
 from .tls import ClientCert, Verify, tls_context
 from .transport import AiohttpSender, HttpxSender, Reply
 
-__all__ = ["Core", "Reconcile", "ignore_body"]
+__all__ = ["Call", "Core", "Reconcile", "ignore_body"]
 
 R = TypeVar("R")
+T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
 _LOG = logging.getLogger("influxdb_replications")
 _DEFAULT_URL = "http://localhost:8086"
 _USER_AGENT = f"influxdb-replications/{__version__}"
-# Parse failures of a 2xx body (missing key, wrong type, unknown value).
+# Parse failures of a body (not JSON, missing key, wrong type, unknown value): the generated from_dict
+# raises ShapeError (a TypeError), json.loads a ValueError.
 _PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 # At most this many connections at once (httpx's and aiohttp's default). httpx's pool also keeps only 20
 # idle: raising that stopped reconnects at 50 calls in flight but cost more CPU than it saved, because
@@ -75,9 +81,39 @@ class _Secret:
         return "<secret>"
 
 
-def ignore_body(data: Any) -> None:
-    """The ``parse`` of calls whose answer has no body worth reading (delete, validate): not decoded."""
-    del data
+def ignore_body(parsed: object) -> None:
+    """The ``parse`` of calls whose answer has no body worth reading (delete, validate)."""
+    del parsed
+
+
+# One attempt of one operation: the generated endpoint function awaited with this sender and this
+# Zap-Trace-Span, e.g. ``lambda c, span: get_replications.asyncio_detailed(client=c, ...,
+# zap_trace_span=span)``.
+Call = Callable[["_Attempt", str | None], Awaitable[Response[T]]]
+
+
+class _Attempt:
+    """The ``client=`` of one attempt: the chosen sender with this call's timeout; it keeps the reply.
+
+    It implements the generated ``Sender`` interface. The reply is kept so that an answer whose body
+    the generated function could not decode (a proxy's HTML 502, a malformed 2xx) still becomes the
+    typed error of its status.
+    """
+
+    __slots__ = ("_sender", "_timeout", "reply", "request")
+
+    raise_on_unexpected_status: Final = False
+
+    def __init__(self, sender: HttpxSender | AiohttpSender, timeout: httpx.Timeout | None) -> None:
+        self._sender = sender
+        self._timeout = timeout
+        self.request: RequestArgs | None = None
+        self.reply: Reply | None = None
+
+    async def send(self, request: RequestArgs) -> Reply:
+        self.request = request
+        self.reply = reply = await self._sender.send(request, self._timeout)
+        return reply
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,14 +287,16 @@ class Core:
         self, name: str, timeout: float | httpx.Timeout | None, trace_span: str | None
     ) -> str:
         # the server answers an unknown name with 404 `organization name "x" not found`
-        return await self._id_by_name(
-            "orgs",
-            get_orgs,
-            name,
+        def pick(page: Organizations) -> str | None:
+            return _id_named(name, [(org.name, org.id) for org in page.orgs or ()])
+
+        return await self._lookup(
+            "orgs.lookup",
+            lambda c, span: get_orgs.asyncio_detailed(client=c, org=name, zap_trace_span=span),
+            pick,
             f"organization {name!r} not found",
             timeout,
             trace_span,
-            org=name,
         )
 
     async def _resolve_bucket_id(
@@ -266,43 +304,37 @@ class Core:
     ) -> str:
         """Look a local bucket up by name in the client's org; NotFoundError if there is none."""
         org_id = await self._resolve_org_id(timeout, trace_span)
-        return await self._id_by_name(
-            "buckets",
-            get_buckets,
-            bucket,
+
+        def pick(page: Buckets) -> str | None:
+            return _id_named(bucket, [(item.name, item.id) for item in page.buckets or ()])
+
+        return await self._lookup(
+            "buckets.lookup",
+            lambda c, span: get_buckets.asyncio_detailed(
+                client=c, org_id=org_id, name=bucket, zap_trace_span=span
+            ),
+            pick,
             f"bucket {bucket!r} not found in org {org_id}",
             timeout,
             trace_span,
-            org_id=org_id,
-            name=bucket,
         )
 
-    async def _id_by_name(
+    async def _lookup(
         self,
-        key: str,
-        endpoint: ModuleType,
-        wanted: str,
+        op: str,
+        call: Call[T | Error],
+        pick: Callable[[T], str | None],
         not_found: str,
         timeout: float | httpx.Timeout | None,
         trace_span: str | None,
-        **params: Any,
     ) -> str:
-        """The ID of the item called ``wanted`` in the ``key`` list of ``endpoint``; else NotFoundError.
+        """The ID that ``pick`` finds in the list answer of ``call``; else NotFoundError.
 
         A 404 (how the server answers an unknown org or bucket name), a null list and a list without that
         name all become the same NotFoundError with ``not_found`` as its message.
         """
-
-        def parse(data: Any) -> str | None:
-            for item in list_from_json(data, key):
-                if type(item) is dict and item.get("name") == wanted:
-                    return check_id(item.get("id"), "id")
-            return None
-
         try:
-            found = await self._request(
-                f"{key}.lookup", endpoint, parse=parse, timeout=timeout, trace_span=trace_span, **params
-            )
+            found = await self._request(op, call, parse=pick, timeout=timeout, trace_span=trace_span)
         except NotFoundError as exc:
             raise exc.with_message(not_found) from None
         if found is None:
@@ -314,44 +346,32 @@ class Core:
     async def _request(
         self,
         op: str,
-        endpoint: ModuleType,
+        call: Call[T | Error],
         *,
-        parse: Callable[[Any], R],
+        parse: Callable[[T], R],
         timeout: float | httpx.Timeout | None,
         trace_span: str | None,
         expect_status: int | None = None,
         reconcile: Reconcile | None = None,
         attempts: int | None = None,
-        **kwargs: Any,
     ) -> R:
-        """Send one operation, with retries, and return ``parse(decoded JSON body)``.
+        """Send one operation, with retries, and return ``parse(the generated model of the 2xx answer)``.
 
         Args:
             op: The operation's row in ``_retry.OPERATIONS``.
-            endpoint: The generated endpoint module; its ``build_request(**kwargs)`` builds the request.
-            parse: Converts the decoded body (a generated model's ``from_dict``); may raise TypeError,
-                ValueError or KeyError for a malformed body. ``ignore_body``: the body is not decoded.
+            call: One attempt: awaits the generated ``asyncio_detailed`` with the sender it is given as
+                ``client=`` and the Zap-Trace-Span it is given as ``zap_trace_span=``.
+            parse: Converts the parsed model (None for a 204); may raise TypeError, ValueError or KeyError
+                for an answer it cannot use.
             timeout: Per-call timeout override.
             trace_span: Per-call Zap-Trace-Span override.
             expect_status: Require exactly this 2xx status (validate-only calls: 204).
             reconcile: For create: the look-up after an ambiguous failure.
             attempts: Override max_attempts (1 for look-ups inside another call's retry loop).
-            **kwargs: Passed on to ``endpoint.build_request``.
         """
         self._ensure_open()
         override = check_timeout(timeout)
         span = check_trace_span(trace_span) or self._trace_span
-        if span is not None:
-            kwargs["zap_trace_span"] = span
-        built = endpoint.build_request(**kwargs)
-        request = (
-            built["method"].upper(),
-            built["url"],
-            built.get("params") or None,
-            built.get("json"),
-            built.get("headers") or None,
-            override,
-        )
         retry_class = OPERATIONS[op]
         policy = self._retry
         max_attempts = policy.max_attempts if attempts is None else attempts
@@ -362,13 +382,14 @@ class Core:
 
         for attempt in range(1, max_attempts + 1):
             existing: Any = None
+            sent = _Attempt(self._sender, override)
             try:
                 if needs_lookup and reconcile is not None:
                     # after an ambiguous create: did it land? (contract note 1)
                     existing = await reconcile.lookup()
                     needs_lookup = False
                 if existing is None:
-                    return await self._attempt(request, parse, expect_status)
+                    return await self._attempt(sent, call, span, parse, expect_status)
             except InfluxDBError as exc:
                 error: InfluxDBError = exc
             else:
@@ -380,7 +401,7 @@ class Core:
             elif ambiguous_seen and attempt > 1:
                 if retry_class is RetryClass.DELETE and isinstance(error, NotFoundError):
                     # an earlier attempt that got no answer did delete it
-                    return parse(None)
+                    return parse(None)  # type: ignore[arg-type]
                 if reconcile is not None and isinstance(error, AlreadyExistsError):
                     # an earlier attempt that got no answer did create it: compare (contract note 1)
                     existing = await reconcile.lookup()
@@ -403,10 +424,11 @@ class Core:
             if deadline is not None and delay >= deadline - (time.monotonic() - started):
                 raise error
             if _LOG.isEnabledFor(logging.INFO):
+                sent_request = sent.request
                 _LOG.info(
                     "retrying %s %s (attempt %d of %d) in %.3fs after %s",
-                    request[0],
-                    request[1],
+                    "" if sent_request is None else sent_request["method"].upper(),
+                    op if sent_request is None else sent_request["url"],
                     attempt + 1,
                     max_attempts,
                     delay,
@@ -417,31 +439,55 @@ class Core:
 
     async def _attempt(
         self,
-        request: tuple[str, str, dict[str, Any] | None, Any, dict[str, str] | None, httpx.Timeout | None],
-        parse: Callable[[Any], R],
+        sent: _Attempt,
+        call: Call[T | Error],
+        span: str | None,
+        parse: Callable[[T], R],
         expect_status: int | None,
     ) -> R:
-        """One request: send, check the status, decode and convert; every failure is an InfluxDBError."""
+        """One request: the generated function sends and decodes; every failure is an InfluxDBError."""
         self._ensure_open()
-        reply = await self._sender.send(*request)
-        status = reply.status
+        try:
+            response = await call(sent, span)
+        except InfluxDBError:
+            raise
+        except _PARSE_ERRORS as exc:
+            # the generated function could not decode the answer's body
+            reply = sent.reply
+            if reply is None:  # pragma: no cover - failed before sending: a bug, not an answer
+                raise
+            self._check_status(reply, None, expect_status)
+            if isinstance(exc, ValueError) and not isinstance(exc, ShapeError):
+                raise _invalid(reply, "the response body is not JSON") from exc
+            raise _invalid(reply, f"unexpected body ({type(exc).__name__}: {exc})") from exc
+        reply = sent.reply
+        assert reply is not None  # the generated function sent through `sent`
+        parsed = response.parsed
+        self._check_status(reply, parsed, expect_status)
+        if parse is ignore_body:
+            return None  # type: ignore[return-value]
+        if isinstance(parsed, Error):
+            # a 2xx that the spec does not document for this operation: the generator's default answer
+            raise _invalid(reply, f"undocumented status {reply.status_code}")
+        try:
+            return parse(parsed)  # type: ignore[arg-type]
+        except _PARSE_ERRORS as exc:
+            raise _invalid(reply, f"unexpected body ({type(exc).__name__}: {exc})") from exc
+
+    def _check_status(self, reply: Reply, parsed: object, expect_status: int | None) -> None:
+        """Raise the typed error of a non-2xx answer, or of a 2xx other than ``expect_status``."""
+        status = reply.status_code
         if not 200 <= status < 300:
             retry_after = None
             if status in (429, 503):
                 retry_after = parse_retry_after(reply.headers.get("retry-after"))
-            raise error_from_response(reply, retry_after=retry_after, secret=self._secret.value)
+            # the generated function decoded the error body into Error: its code and message are used
+            error_body = (parsed.code, parsed.message) if isinstance(parsed, Error) else None
+            raise error_from_response(
+                reply, retry_after=retry_after, secret=self._secret.value, error_body=error_body
+            )
         if expect_status is not None and status != expect_status:
             raise _invalid(reply, f"expected status {expect_status}, got {status}")
-        if parse is ignore_body:
-            return None  # type: ignore[return-value]
-        try:
-            data = json.loads(reply.body)
-        except ValueError as exc:
-            raise _invalid(reply, "the response body is not JSON") from exc
-        try:
-            return parse(data)
-        except _PARSE_ERRORS as exc:
-            raise _invalid(reply, f"unexpected body ({type(exc).__name__}: {exc})") from exc
 
 
 def _invalid(reply: Reply, reason: str) -> APIResponseValidationError:
@@ -450,6 +496,14 @@ def _invalid(reply: Reply, reason: str) -> APIResponseValidationError:
         status_code=reply.status,
         body=reply.body,
     )
+
+
+def _id_named(wanted: str, items: list[tuple[str | None, str | None]]) -> str | None:
+    """The ID of the first (name, ID) pair named ``wanted``; ValueError if that ID is not 16 hex digits."""
+    for name, item_id in items:
+        if name == wanted:
+            return check_id(item_id, "id")
+    return None
 
 
 def _describe(error: InfluxDBError) -> str:

@@ -336,11 +336,15 @@ def parse_error_body(content: bytes, reason: str) -> tuple[str | None, str]:
 class _Answer(Protocol):
     """What error_from_response reads of an answer (the senders' ``Reply``)."""
 
-    status: int
     reason: str
     headers: Mapping[str, str]
-    body: bytes
     method: str
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def body(self) -> bytes: ...
 
     @property
     def url(self) -> str: ...
@@ -351,6 +355,7 @@ def error_from_response(
     *,
     retry_after: float | None = None,
     secret: str | None = None,
+    error_body: tuple[str | None, str | None] | None = None,
 ) -> APIStatusError:
     """Build the typed error for a non-2xx response.
 
@@ -358,11 +363,17 @@ def error_from_response(
         response: The response, with its whole body.
         retry_after: The parsed ``Retry-After`` value, if any.
         secret: A string (the token) that must never appear in the message; it is masked if present.
+        error_body: The body's ``code`` and ``message`` when the caller decoded it already (the generated
+            ``Error`` model); the body is not decoded a second time then.
 
     Returns:
         The APIStatusError subclass instance for this status, code and message.
     """
-    code, message = parse_error_body(response.body, response.reason)
+    if error_body is None:
+        code, message = parse_error_body(response.body, response.reason)
+    else:
+        code = error_body[0] or None
+        message = error_body[1] or response.reason or "(no message)"
     if secret and secret in message:
         message = message.replace(secret, "***")
     cls = error_class(response.status, code, message)

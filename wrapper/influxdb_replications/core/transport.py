@@ -1,9 +1,11 @@
 """The two ways a request leaves the client: httpx (the default) and aiohttp (``backend="aiohttp"``).
 
-Both take what a generated endpoint module's ``build_request`` builds (method, path, query, JSON body,
-headers), send it, and hand back a :class:`Reply` with the status and the raw body; every transport
-failure is turned into :class:`APIConnectionError` or :class:`APITimeoutError` here, so the request path
-in ``_client.py`` never sees a library's own exceptions. Parsing happens once, in the request path.
+Both are implementations of the generated package's ``Sender`` interface (``influxdb_replications_api.
+client.Sender``): a generated endpoint function (``asyncio_detailed``) hands them what its ``_get_kwargs``
+builds (``RequestArgs``: method, path, query, JSON body, headers), they send it and hand back a
+:class:`Reply` with the status and the raw body, which the generated function decodes once into its model.
+Every transport failure is turned into :class:`APIConnectionError` or :class:`APITimeoutError` here, so
+the request path in ``core/client.py`` never sees a library's own exceptions.
 """
 
 # `timeout` is an httpx/aiohttp timeout per request, not an asyncio deadline: ASYNC109 does not apply.
@@ -18,6 +20,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import httpx
+
+from influxdb_replications_api.types import RequestArgs
 
 from .errors import APIConnectionError, APITimeoutError
 from .retry import Failure
@@ -34,8 +38,8 @@ PRIVATE_ATTRIBUTES: Final = {
     "aiohttp.ClientSession._retry_connection": (
         "aiohttp resends an idempotent request once, silently, when a kept-alive connection drops (from 3.9; "
         "the switch exists from 3.11, the floor of the aiohttp extra); "
-        "the retry table in _retry.py must see that failure (a DELETE whose answer was lost and whose "
-        "repeat finds nothing counts as done), so it is switched off and _retry.py alone decides"
+        "the retry table in core/retry.py must see that failure (a DELETE whose answer was lost and whose "
+        "repeat finds nothing counts as done), so it is switched off and core/retry.py alone decides"
     ),
 }
 
@@ -58,19 +62,33 @@ def env_proxy(url: str) -> str | None:
 
 
 class Reply:
-    """A response: status, headers and the whole body, plus where the request went (for messages)."""
+    """A response: status, headers and the whole body, plus where the request went (for messages).
 
-    __slots__ = ("_url", "body", "headers", "method", "reason", "status")
+    It is the generated package's ``SentResponse`` (``status_code``, ``content``, ``headers``);
+    ``status`` and ``body`` are the same values under the names the error builders read.
+    """
+
+    __slots__ = ("_url", "content", "headers", "method", "reason", "status_code")
 
     def __init__(
         self, status: int, reason: str, headers: Mapping[str, str], body: bytes, method: str, url: object
     ) -> None:
-        self.status = status
+        self.status_code = status
         self.reason = reason
         self.headers = headers
-        self.body = body
+        self.content = body
         self.method = method
         self._url = url
+
+    @property
+    def status(self) -> int:
+        """The status code."""
+        return self.status_code
+
+    @property
+    def body(self) -> bytes:
+        """The whole body."""
+        return self.content
 
     @property
     def url(self) -> str:
@@ -104,29 +122,28 @@ class HttpxSender:
             transport = httpx.AsyncHTTPTransport(verify=verify, limits=limits, proxy=env_proxy(base_url))
         self.transport = transport
 
-    async def send(
-        self,
-        method: str,
-        path: str,
-        params: dict[str, Any] | None,
-        body: Any,
-        headers: dict[str, str] | None,
-        timeout: httpx.Timeout | None,
-    ) -> Reply:
+    # the generated functions' Sender interface: a 4xx/5xx is an answer for the request path, never raised
+    raise_on_unexpected_status: Final = False
+
+    async def send(self, request: RequestArgs, timeout: httpx.Timeout | None = None) -> Reply:
+        """Send one request (the generated ``Sender`` interface); ``timeout`` overrides the default."""
+        method = request["method"].upper()
+        path = request["url"]
+        headers = request.get("headers")
         all_headers = self._headers
         if headers:
             all_headers = all_headers.copy()
             all_headers.update(headers)
-        request = httpx.Request(
+        http_request = httpx.Request(
             method,
             self._base + path,
-            params=params,
-            json=body,
+            params=request.get("params") or None,
+            json=request.get("json"),
             headers=all_headers,
             extensions={"timeout": (self._timeout if timeout is None else timeout).as_dict()},
         )
         try:
-            response = await self.transport.handle_async_request(request)
+            response = await self.transport.handle_async_request(http_request)
             try:
                 await response.aread()
             finally:
@@ -146,7 +163,7 @@ class HttpxSender:
             response.headers,
             response.content,
             method,
-            request.url,
+            http_request.url,
         )
 
     async def aclose(self) -> None:
@@ -218,18 +235,17 @@ class AiohttpSender:
             self._session._retry_connection = False
         return self._session
 
-    async def send(
-        self,
-        method: str,
-        path: str,
-        params: dict[str, Any] | None,
-        body: Any,
-        headers: dict[str, str] | None,
-        timeout: httpx.Timeout | None,
-    ) -> Reply:
+    # the generated functions' Sender interface: a 4xx/5xx is an answer for the request path, never raised
+    raise_on_unexpected_status: Final = False
+
+    async def send(self, request: RequestArgs, timeout: httpx.Timeout | None = None) -> Reply:
+        """Send one request (the generated ``Sender`` interface); ``timeout`` overrides the default."""
         import aiohttp
 
         session = self._session or self._open()
+        method = request["method"].upper()
+        path = request["url"]
+        params = request.get("params")
         if params:
             params = {key: _query_value(value) for key, value in params.items()}
         url = self._base_url + path
@@ -237,9 +253,9 @@ class AiohttpSender:
             async with session.request(
                 method,
                 url,
-                params=params,
-                json=body,
-                headers=headers,
+                params=params or None,
+                json=request.get("json"),
+                headers=request.get("headers") or None,
                 allow_redirects=False,
                 timeout=self._default_timeout if timeout is None else _client_timeout(timeout),
                 proxy=self._proxy[0],

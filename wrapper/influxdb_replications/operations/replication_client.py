@@ -1,8 +1,8 @@
-"""ReplicationClient: the core (``_core.py``) with its resources and the declarative operations.
+"""ReplicationClient: the core (``core/client.py``) with its resources and the declarative operations.
 
-The layers, bottom up: ``_core`` (configuration, lifecycle, the one request path), the resources
+The layers, bottom up: ``core`` (configuration, lifecycle, the one request path), the resources
 (``remotes``, ``replications``, which take the core), then this class, which puts them together and adds
-``plan``/``apply`` (``_plan``, loaded on first use).
+``plan``/``apply`` (``operations/plan.py`` and ``operations/apply.py``, loaded on first use).
 """
 
 from __future__ import annotations

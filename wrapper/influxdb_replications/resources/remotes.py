@@ -33,13 +33,7 @@ from ..core.args import check_bool, check_id, check_name, check_str, check_url
 from ..core.client import Reconcile, ignore_body
 from ..core.errors import AlreadyExistsError, APIStatusError, NotFoundError
 from ..core.fields import REMOTE, check_extras
-from ..core.models import (
-    RemoteConnection,
-    list_from_json,
-    remote_from_json,
-    remotes_from_json,
-    replication_from_json,
-)
+from ..core.models import RemoteConnection, Replications, remotes_of, replications_of, same
 from .hints import explain, warn_missing_org
 
 if TYPE_CHECKING:
@@ -103,14 +97,17 @@ class Remotes:
         org_id = await client._resolve_org_id(timeout, trace_span)
         return await client._request(
             "remotes.list",
-            get_remote_connections,
-            parse=remotes_from_json,
+            lambda c, span: get_remote_connections.asyncio_detailed(
+                client=c,
+                org_id=org_id,
+                name=name,
+                remote_url=remote_url,
+                zap_trace_span=span,
+            ),
+            parse=remotes_of,
             timeout=timeout,
             trace_span=trace_span,
             attempts=attempts,
-            org_id=org_id,
-            name=name,
-            remote_url=remote_url,
         )
 
     async def get(
@@ -135,11 +132,14 @@ class Remotes:
         remote_id = check_id(remote_id, "remote_id")
         return await self._client._request(
             "remotes.get",
-            get_remote_connection_by_id,
-            parse=remote_from_json,
+            lambda c, span: get_remote_connection_by_id.asyncio_detailed(
+                client=c,
+                remote_id=remote_id,
+                zap_trace_span=span,
+            ),
+            parse=same,
             timeout=timeout,
             trace_span=trace_span,
-            remote_id=remote_id,
         )
 
     async def find(
@@ -254,12 +254,15 @@ class Remotes:
 
         return await client._request(
             "remotes.create",
-            post_remote_connection,
-            parse=warn_missing_org(remote_from_json, remote_org_id, create=True),
+            lambda c, span: post_remote_connection.asyncio_detailed(
+                client=c,
+                body=body,
+                zap_trace_span=span,
+            ),
+            parse=warn_missing_org(same, remote_org_id, create=True),
             timeout=timeout,
             trace_span=trace_span,
             reconcile=Reconcile(lookup=lookup, verify=verify),
-            body=body,
         )
 
     async def update(
@@ -323,12 +326,15 @@ class Remotes:
         body = RemoteConnectionUpdateRequest(**changes)
         return await self._client._request(
             "remotes.update",
-            patch_remote_connection_by_id,
-            parse=warn_missing_org(remote_from_json, remote_org_id),
+            lambda c, span: patch_remote_connection_by_id.asyncio_detailed(
+                client=c,
+                remote_id=remote_id,
+                body=body,
+                zap_trace_span=span,
+            ),
+            parse=warn_missing_org(same, remote_org_id),
             timeout=timeout,
             trace_span=trace_span,
-            remote_id=remote_id,
-            body=body,
         )
 
     async def delete(
@@ -365,36 +371,46 @@ class Remotes:
         if cascade:
             remote = await self.get(remote_id, timeout=timeout, trace_span=trace_span)
 
-            def replication_ids(data: Any) -> builtins.list[str]:
-                return [replication_from_json(item).id for item in list_from_json(data, "replications")]
+            def replication_ids(page: Replications) -> builtins.list[str]:
+                return [replication.id for replication in replications_of(page)]
 
             try:
                 ids = await client._request(
                     "replications.list",
-                    get_replications,
+                    lambda c, span: get_replications.asyncio_detailed(
+                        client=c,
+                        org_id=remote.org_id,
+                        remote_id=remote_id,
+                        zap_trace_span=span,
+                    ),
                     parse=replication_ids,
                     timeout=timeout,
                     trace_span=trace_span,
-                    org_id=remote.org_id,
-                    remote_id=remote_id,
                 )
                 for replication_id in ids:
                     with contextlib.suppress(NotFoundError):  # deleted meanwhile: that is what we want
                         await client._request(
                             "replications.delete",
-                            delete_replication_by_id,
+                            # awaited in this iteration: the loop variable is the one meant
+                            lambda c, span: delete_replication_by_id.asyncio_detailed(
+                                client=c,
+                                replication_id=replication_id,  # noqa: B023
+                                zap_trace_span=span,
+                            ),
                             parse=ignore_body,
                             timeout=timeout,
                             trace_span=trace_span,
-                            replication_id=replication_id,
                         )
             except APIStatusError as exc:
                 raise explain(exc) from exc.__cause__
         await client._request(
             "remotes.delete",
-            delete_remote_connection_by_id,
+            lambda c, span: delete_remote_connection_by_id.asyncio_detailed(
+                client=c,
+                remote_id=remote_id,
+                zap_trace_span=span,
+            ),
             parse=ignore_body,
             timeout=timeout,
             trace_span=trace_span,
-            remote_id=remote_id,
         )

@@ -54,7 +54,7 @@ from ..core.errors import (
     ValidationFailedError,
 )
 from ..core.fields import REPLICATION, check_extras
-from ..core.models import RemoteConnection, Replication, replication_from_json, replications_from_json
+from ..core.models import RemoteConnection, Replication, replications_of, same
 from .health import ReplicationStatus, SyncTimeoutError, assess, check_ratio, format_bytes
 from .hints import by_name_hint, explain, hint_sentence, warn_max_age_change
 
@@ -127,15 +127,18 @@ class Replications:
         try:
             return await client._request(
                 "replications.list",
-                get_replications,
-                parse=replications_from_json,
+                lambda c, span: get_replications.asyncio_detailed(
+                    client=c,
+                    org_id=org_id,
+                    name=name,
+                    remote_id=remote_id,
+                    local_bucket_id=local_bucket_id,
+                    zap_trace_span=span,
+                ),
+                parse=replications_of,
                 timeout=timeout,
                 trace_span=trace_span,
                 attempts=attempts,
-                org_id=org_id,
-                name=name,
-                remote_id=remote_id,
-                local_bucket_id=local_bucket_id,
             )
         except APIStatusError as exc:
             raise explain(exc) from exc.__cause__
@@ -202,11 +205,14 @@ class Replications:
         replication_id = check_id(replication_id, "replication_id")
         return await self._client._request(
             "replications.get",
-            get_replication_by_id,
-            parse=replication_from_json,
+            lambda c, span: get_replication_by_id.asyncio_detailed(
+                client=c,
+                replication_id=replication_id,
+                zap_trace_span=span,
+            ),
+            parse=same,
             timeout=timeout,
             trace_span=trace_span,
-            replication_id=replication_id,
         )
 
     async def find(
@@ -389,12 +395,15 @@ class Replications:
 
         return await self._client._request(
             "replications.create",
-            post_replication,
-            parse=replication_from_json,
+            lambda c, span: post_replication.asyncio_detailed(
+                client=c,
+                body=body,
+                zap_trace_span=span,
+            ),
+            parse=same,
             timeout=timeout,
             trace_span=trace_span,
             reconcile=Reconcile(lookup=lookup, verify=verify),
-            body=body,
         )
 
     async def validate_create(
@@ -459,13 +468,16 @@ class Replications:
         try:
             await self._client._request(
                 "replications.validate_create",
-                post_replication,
+                lambda c, span: post_replication.asyncio_detailed(
+                    client=c,
+                    body=body,
+                    validate=True,  # sent as exactly "true", the only value the server recognises
+                    zap_trace_span=span,
+                ),
                 parse=ignore_body,
                 timeout=timeout,
                 trace_span=trace_span,
                 expect_status=204,
-                body=body,
-                validate=True,  # sent as exactly "true", the only value the server recognises
             )
         except ValidationFailedError as exc:
             if remote_bucket is None:
@@ -586,12 +598,15 @@ class Replications:
         )
         return await self._client._request(
             "replications.update",
-            patch_replication_by_id,
-            parse=warn_max_age_change(replication_from_json, max_age_seconds),
+            lambda c, span: patch_replication_by_id.asyncio_detailed(
+                client=c,
+                replication_id=replication_id,
+                body=body,
+                zap_trace_span=span,
+            ),
+            parse=warn_max_age_change(same, max_age_seconds),
             timeout=timeout,
             trace_span=trace_span,
-            replication_id=replication_id,
-            body=body,
         )
 
     async def validate_update(
@@ -656,14 +671,17 @@ class Replications:
         try:
             await self._client._request(
                 "replications.validate_update",
-                patch_replication_by_id,
+                lambda c, span: patch_replication_by_id.asyncio_detailed(
+                    client=c,
+                    replication_id=replication_id,
+                    body=body,
+                    validate=True,
+                    zap_trace_span=span,
+                ),
                 parse=ignore_body,
                 timeout=timeout,
                 trace_span=trace_span,
                 expect_status=204,
-                replication_id=replication_id,
-                body=body,
-                validate=True,
             )
         except ValidationFailedError as exc:
             if remote_bucket_id is None:
@@ -699,11 +717,14 @@ class Replications:
         try:
             await self._client._request(
                 "replications.delete",
-                delete_replication_by_id,
+                lambda c, span: delete_replication_by_id.asyncio_detailed(
+                    client=c,
+                    replication_id=replication_id,
+                    zap_trace_span=span,
+                ),
                 parse=ignore_body,
                 timeout=timeout,
                 trace_span=trace_span,
-                replication_id=replication_id,
             )
         except APIStatusError as exc:
             raise explain(exc) from exc.__cause__
@@ -729,12 +750,15 @@ class Replications:
         try:
             await self._client._request(
                 "replications.validate",
-                post_validate_replication_by_id,
+                lambda c, span: post_validate_replication_by_id.asyncio_detailed(
+                    client=c,
+                    replication_id=replication_id,
+                    zap_trace_span=span,
+                ),
                 parse=ignore_body,
                 timeout=timeout,
                 trace_span=trace_span,
                 expect_status=204,
-                replication_id=replication_id,
             )
         except APIStatusError as exc:
             raise explain(exc) from exc.__cause__
