@@ -74,7 +74,7 @@ async def _cmd_status(ctx: _Ctx) -> int:
         ctx.emit({"replications": [_status_dict(s) for s in statuses]})
     else:
         rendered = table(STATUS_COLUMNS, (_status_row(s) for s in statuses))
-        ctx.print(under_rows(rendered, (s.hint for s in statuses)))  # each hint under its row
+        ctx.print_table(under_rows(rendered, (s.hint for s in statuses)))  # each hint under its row
         for s in statuses:
             for warning in s.warnings:
                 ctx.print(f"warning: {s.name}: {warning}")
@@ -126,7 +126,7 @@ async def _fleet_status(ctx: _Ctx, hosts: Sequence[Host], only: str | None) -> i
             for s in selected(result):
                 rows.append([_host_label(result.host), *_status_row(s)])
                 hints.append(s.hint)
-        ctx.print(under_rows(table(("host", *STATUS_COLUMNS), rows), hints))
+        ctx.print_table(under_rows(table(("host", *STATUS_COLUMNS), rows), hints))
         for result in results:
             for s in selected(result):
                 for warning in s.warnings:
@@ -214,7 +214,7 @@ async def _fleet_plan_or_apply(ctx: _Ctx, config: FleetConfig, applying: bool) -
                 rows.append([_host_label(result.host), result.host.url, "failed", None])
             else:
                 rows.append([_host_label(result.host), result.host.url, "ok", len(plan)])
-        ctx.print(table(("host", "url", "result", f"changes {verb}"), rows))
+        ctx.print_table(table(("host", "url", "result", f"changes {verb}"), rows))
         # hosts whose plans read the same are shown once
         groups: dict[str, list[str]] = {}
         for result, plan in zip(results, plans, strict=True):

@@ -51,8 +51,9 @@ DEFAULT_CONCURRENCY = 8
 
 
 EPILOG = """\
-connection: --host/--token/--org/--org-id, else INFLUX_HOST, INFLUX_TOKEN, INFLUX_ORG, INFLUX_ORG_ID
-(prefer INFLUX_TOKEN to --token: command lines end up in the shell history).
+connection: --host/--token/--org/--org-id, else INFLUX_HOST, INFLUX_TOKEN, INFLUX_ORG, INFLUX_ORG_ID,
+else the influx CLI's active profile (-c NAME, --configs-path FILE; ~/.influxdbv2/configs)
+(prefer INFLUX_TOKEN or a profile to --token: command lines end up in the shell history).
 Names are accepted wherever IDs are (16 hex digits is an ID, anything else a name).
 
 exit codes:
@@ -137,6 +138,19 @@ def _global_options(*, with_timeout: bool = True) -> _Parser:
     group.add_argument(
         "--org-id", default=s, metavar="ID", help="org ID, wins over --org (env INFLUX_ORG_ID)"
     )
+    group.add_argument(
+        "-c",
+        "--active-config",
+        default=s,
+        metavar="NAME",
+        help="the influx CLI profile for what flags and env leave unset (env INFLUX_ACTIVE_CONFIG)",
+    )
+    group.add_argument(
+        "--configs-path",
+        default=s,
+        metavar="FILE",
+        help="the influx CLI's configs file (env INFLUX_CONFIGS_PATH; default ~/.influxdbv2/configs)",
+    )
     if with_timeout:
         group.add_argument(
             "--timeout",
@@ -163,6 +177,9 @@ def _global_options(*, with_timeout: bool = True) -> _Parser:
         "--skip-verify", default=s, action="store_true", help="do not verify the server's TLS certificate"
     )
     group.add_argument("--json", default=s, action="store_true", help="print JSON instead of tables")
+    group.add_argument(
+        "--hide-headers", default=s, action="store_true", help="print tables without their header line"
+    )
     group.add_argument(
         "--debug", default=s, action="store_true", help="print tracebacks and the client's log on stderr"
     )

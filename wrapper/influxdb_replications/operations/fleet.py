@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import httpx
 
 from ..core.args import check_id, check_name, check_url
+from ..core.influx_configs import read_profile
 from .apply import Secrets
 from .desired import DesiredState, Plan
 from .replication_client import ReplicationClient
@@ -76,6 +77,10 @@ class Host:
         org_id: The org ID (16 hex digits); wins over ``org``.
         token_env: The environment variable holding this host's API token (default INFLUX_TOKEN).
         name: A label for results and progress output; defaults to the URL.
+        profile: An influx CLI profile (``~/.influxdbv2/configs``) whose token this host uses, read when
+            connecting (``token_env`` is then not read); the fleet file also takes its url and org from it.
+        configs_path: The influx CLI's configs file for ``profile``; None for INFLUX_CONFIGS_PATH, else
+            ``~/.influxdbv2/configs``.
 
     Raises:
         ValueError: a URL that is not http(s) or carries credentials, a malformed org_id, an empty
@@ -87,6 +92,8 @@ class Host:
     org_id: str | None = None
     token_env: str = DEFAULT_TOKEN_ENV
     name: str | None = None
+    profile: str | None = None
+    configs_path: str | None = None
 
     def __post_init__(self) -> None:
         check_url(self.url, "url")
@@ -102,6 +109,8 @@ class Host:
         check_env_name(self.token_env, "token_env")
         if self.name is not None:
             check_name(self.name, "name")
+        if self.profile is not None:
+            check_name(self.profile, "profile")
 
     @property
     def label(self) -> str:
@@ -115,13 +124,20 @@ class Host:
             **kwargs: Other ReplicationClient options (timeout, retry, transport, verify, headers...).
 
         Raises:
-            ValueError: the environment variable ``token_env`` is unset or empty, or ``kwargs`` tries to
-                set url, token, org or org_id (they come from the Host).
+            ValueError: the environment variable ``token_env`` is unset or empty (or, with ``profile``, the
+                profile cannot be read or has no token: InfluxConfigError), or ``kwargs`` tries to set
+                url, token, org or org_id (they come from the Host).
         """
         clash = sorted(_HOST_OPTIONS.intersection(kwargs))
         if clash:
             raise ValueError(f"client options cannot set {', '.join(clash)}: they come from the Host")
-        token = os.environ.get(self.token_env)
+        if self.profile is not None:
+            profile = read_profile(self.profile, self.configs_path)
+            if profile is None or not profile.token:
+                raise ValueError(f"host {self.label}: influx CLI profile {self.profile!r} has no token")
+            token: str | None = profile.token
+        else:
+            token = os.environ.get(self.token_env)
         if not token:
             raise ValueError(
                 f"host {self.label}: environment variable {self.token_env} is not set "
