@@ -4,7 +4,8 @@ Commands::
 
     remotes list|get|create|update|delete
     replications list|get|create|update|delete|validate
-    status [ID|NAME] [--file FILE]
+    status [ID|NAME] [--file FILE] [--format table|json|prometheus] [--textfile PATH]
+    exporter [--listen HOST:PORT] [--file FILE] [--min-interval S]
     plan FILE [--detailed-exitcode]
     apply FILE [--prune]
     wait ID|NAME [--timeout S] [--poll-interval S]
@@ -57,6 +58,7 @@ from typing import TextIO
 from ..core.errors import APIConnectionError, InfluxDBError
 from .commands import _cmd_remotes, _cmd_replications, _cmd_wait, _Ctx
 from .fleet_commands import _cmd_plan_or_apply, _cmd_status
+from .metrics_commands import _cmd_exporter
 from .output import _STREAMS, WarningLines, _one_line, _Streams
 from .parser import (
     EXIT_CHANGES,
@@ -95,6 +97,7 @@ _COMMANDS: dict[str, Callable[[_Ctx], Awaitable[int]]] = {
     "plan": _cmd_plan_or_apply,
     "apply": _cmd_plan_or_apply,
     "wait": _cmd_wait,
+    "exporter": _cmd_exporter,
 }
 
 

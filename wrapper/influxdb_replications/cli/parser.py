@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from ..core.fields import REMOTE, REPLICATION
-from .options import _extra_options, _int, _positive_float, _positive_int
+from .options import (
+    _exporter_options,
+    _extra_options,
+    _int,
+    _metrics_options,
+    _positive_float,
+    _positive_int,
+)
 from .output import _STREAMS, _mask
 
 EXIT_OK = 0
@@ -331,7 +338,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = leaf(commands, "status", "health of replications (exit 4 when one is failing or backlogged)")
     p.add_argument("replication", nargs="?", metavar="ID|NAME", help="only this replication")
     p.add_argument("--file", metavar="FILE", help="a fleet file: report every host it lists")
+    _metrics_options(p)
     _fleet_options(p)
+    p = leaf(commands, "exporter", "serve the status as Prometheus metrics on /metrics (hints on /)")
+    _exporter_options(p)
+    p.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"hosts collected at the same time (default {DEFAULT_CONCURRENCY})",
+    )
     p = leaf(commands, "plan", "show what `apply FILE` would change")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--prune", action="store_true", help="also show deletions of what is not declared")

@@ -246,6 +246,7 @@ async def fleet_status(
     concurrency: int = 8,
     on_progress: Callable[[HostResult[list[ReplicationStatus]]], object] | None = None,
     client_options: Mapping[str, Any] | None = None,
+    host_timeout: float | None = None,
 ) -> list[HostResult[list[ReplicationStatus]]]:
     """The health of every replication on every host (``client.replications.status()`` per host).
 
@@ -254,6 +255,8 @@ async def fleet_status(
         concurrency: How many hosts are worked on at once (at least 1).
         on_progress: Called with each HostResult as soon as its host is done (see :func:`fleet_apply`).
         client_options: Keyword arguments for every ReplicationClient.
+        host_timeout: Seconds one host may take in all (retries included); a host that takes longer
+            gets a TimeoutError as its error. None: no limit beyond the client's own timeouts.
 
     Returns:
         One HostResult per host, in the order of ``hosts``.
@@ -266,7 +269,7 @@ async def fleet_status(
         del host
         return await client.replications.status()
 
-    return await _run(hosts, act, concurrency, on_progress, client_options)
+    return await _run(hosts, act, concurrency, on_progress, client_options, host_timeout)
 
 
 async def _run(
@@ -275,8 +278,13 @@ async def _run(
     concurrency: int,
     on_progress: Callable[[HostResult[T]], object] | None,
     client_options: Mapping[str, Any] | None,
+    host_timeout: float | None = None,
 ) -> list[HostResult[T]]:
-    """Run ``act`` on every host, at most ``concurrency`` at once; see :func:`fleet_apply`."""
+    """Run ``act`` on every host, at most ``concurrency`` at once; see :func:`fleet_apply`.
+
+    ``host_timeout`` bounds each host (its wait for a slot not counted): past it the host's error is a
+    TimeoutError saying so.
+    """
     host_list = list(hosts)
     for host in host_list:
         if not isinstance(host, Host):
@@ -293,8 +301,15 @@ async def _run(
         async with slots:
             started = time.monotonic()
             try:
-                async with host.client(**options) as client:
-                    value = await act(client, host)
+                async with asyncio.timeout(host_timeout):
+                    async with host.client(**options) as client:
+                        value = await act(client, host)
+            except TimeoutError as exc:
+                # asyncio.timeout's TimeoutError has no words; say what ran out (an inner one keeps its own)
+                error = exc
+                if not str(exc) and host_timeout is not None:
+                    error = TimeoutError(f"no answer within {host_timeout:g} s")
+                return index, HostResult(host, None, error, time.monotonic() - started)
             # Exception, not BaseException: cancellation and KeyboardInterrupt must stop the whole run
             except Exception as exc:
                 return index, HostResult(host, None, exc, time.monotonic() - started)
