@@ -203,7 +203,8 @@ async def test_a_hanging_host_is_down_within_its_timeout(
         path = tmp_path / "fleet.toml"
         path.write_text(
             f'[defaults]\norg = "edge"\ntoken_env = "EDGE_TOKEN"\n\n'
-            f'[[hosts]]\nname = "hanging"\nurl = "{hanging.url}"\n\n[[hosts]]\nname = "fine"\nurl = "{fine.url}"\n'
+            f'[[hosts]]\nname = "hanging"\nurl = "{hanging.url}"\n\n'
+            f'[[hosts]]\nname = "fine"\nurl = "{fine.url}"\n'
         )
         started = time.monotonic()
         result = await cli("status", "--file", str(path), "--format", "prometheus", "--host-timeout", "0.5")
