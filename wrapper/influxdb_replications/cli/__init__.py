@@ -14,13 +14,15 @@ Wherever an ID is taken, a name is accepted too: exactly 16 hex digits is an ID,
 looked up in the org. The connection comes from ``--host``, ``--token``, ``--org`` and ``--org-id``, else
 from the influx CLI's environment variables ``INFLUX_HOST``, ``INFLUX_TOKEN``, ``INFLUX_ORG`` and
 ``INFLUX_ORG_ID``, else from its config profile (``-c/--active-config``, ``--configs-path``; the active one of
-``~/.influxdbv2/configs`` by default). Global options may be given before or after the command. ``plan``, ``apply`` and
-``status --file`` run over every host of the file when it lists hosts (``--concurrency`` at a time, a
-progress bar on stderr when it is a terminal), else against the one connection.
+``~/.influxdbv2/configs`` by default). Global options may be given before or after the command.
+``plan``, ``apply`` and ``status --file`` run over every host of the file when it lists hosts
+(``--concurrency`` at a time, a progress bar on stderr when it is a terminal), else against the one
+connection.
 
 Output is an aligned plain-text table (``--hide-headers`` without its header line), or one JSON document
 with ``--json`` (keys are the models' snake_case field names); ``status --format prometheus`` and
-``--textfile`` give metrics (``metrics_commands.py``). Errors are one line on stderr, ``error: ...``; ``--debug`` adds the traceback and the client's log.
+``--textfile`` give metrics (``metrics_commands.py``). Errors are one line on stderr, ``error: ...``;
+``--debug`` adds the traceback and the client's log.
 
 Exit codes (stable; scripts may rely on them):
 
