@@ -66,10 +66,18 @@ async def write_points(fake: FakeInfluxDB, bucket: str, lines: list[str], token:
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No INFLUX_* variable of the developer's shell leaks into a test."""
-    for name in ("INFLUX_HOST", "INFLUX_TOKEN", "INFLUX_ORG", "INFLUX_ORG_ID"):
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No INFLUX_* variable of the developer's shell, nor their influx CLI profiles, leaks into a test."""
+    for name in (
+        "INFLUX_HOST",
+        "INFLUX_TOKEN",
+        "INFLUX_ORG",
+        "INFLUX_ORG_ID",
+        "INFLUX_ACTIVE_CONFIG",
+        "INFLUX_CONFIGS_PATH",
+    ):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))  # no ~/.influxdbv2/configs
 
 
 @pytest.fixture

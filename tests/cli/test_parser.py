@@ -149,10 +149,12 @@ async def test_argparse_errors_never_echo_a_token() -> None:
 
 
 async def test_missing_token_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without --token and INFLUX_TOKEN: exit 2 and a message naming both."""
+    """Without --token, INFLUX_TOKEN or a profile: exit 2 and a message naming all three."""
     result = await run_cli("--host", "http://127.0.0.1:9", "remotes", "list")
     assert result.code == 2
-    assert result.err == "error: no API token: pass --token or set INFLUX_TOKEN\n"
+    assert result.err == (
+        "error: no API token: pass --token, set INFLUX_TOKEN or use an influx CLI profile\n"
+    )
 
 
 def test_table_aligns_columns_and_renders_none_and_bools() -> None:

@@ -97,3 +97,55 @@ def test_the_demo_status_table_is_aligned() -> None:
         == [i for i, c in enumerate(lines[1]) if c == "+"]
         == [i for i, c in enumerate(lines[2]) if c == "|"]
     )
+
+
+async def test_hide_headers_drops_only_the_header_line(
+    conn: list[str], cloud: FakeInfluxDB, edge: FakeInfluxDB, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--hide-headers prints every table the same, minus its header line; an empty table prints nothing."""
+    empty = await cli(*conn, "remotes", "list", "--hide-headers")
+    assert (empty.code, empty.out) == (0, "")
+    await make_remote(conn, cloud, name="r")
+    await make_replication(conn, name="rep", remote="r")
+    for argv in (["remotes", "list"], ["replications", "list"], ["status"]):
+        shown = await cli(*conn, *argv)
+        hidden = await cli(*conn, *argv, "--hide-headers")
+        assert hidden.code == shown.code, hidden.err
+        header, _, rest = shown.out.partition("\n")
+        assert header.startswith("ID  " if argv[0] != "status" else "NAME  ")
+        assert hidden.out == rest, argv
+    monkeypatch.setenv("EDGE_TOKEN", EDGE_TOKEN)
+    fleet = tmp_path / "fleet.toml"
+    fleet.write_text(
+        f'[defaults]\norg = "edge"\ntoken_env = "EDGE_TOKEN"\n\n[[hosts]]\nname = "e"\nurl = "{edge.url}"\n'
+    )
+    for argv in (["plan", str(fleet)], ["status", "--file", str(fleet)]):
+        shown = await cli(*argv)
+        hidden = await cli("--hide-headers", *argv)
+        assert hidden.out == shown.out.partition("\n")[2], argv
+
+
+async def test_json_is_one_document_per_command(
+    conn: list[str], cloud: FakeInfluxDB, edge: FakeInfluxDB
+) -> None:
+    """--json prints exactly one JSON document on stdout, with the documented top-level shape."""
+    import json
+
+    await make_remote(conn, cloud, name="r")
+    await make_replication(conn, name="rep", remote="r")
+    expected = {
+        ("remotes", "list"): list,
+        ("remotes", "get", "r"): dict,
+        ("replications", "list"): list,
+        ("replications", "get", "rep"): dict,
+        ("status",): dict,
+    }
+    for argv, kind in expected.items():
+        result = await cli(*conn, *argv, "--json")
+        document = json.loads(result.out)  # raises on a second document ("Extra data")
+        assert isinstance(document, kind), argv
+    status = json.loads((await cli(*conn, "status", "--json")).out)
+    assert list(status) == ["replications"]
+    assert list(status["replications"][0]) == [
+        "id", "name", "health", "reason", "warnings", "hint", "synced", "queue_fill", "replication",
+    ]  # fmt: skip

@@ -4,7 +4,8 @@ Commands::
 
     remotes list|get|create|update|delete
     replications list|get|create|update|delete|validate
-    status [ID|NAME] [--file FILE]
+    status [ID|NAME] [--file FILE] [--format table|json|prometheus] [--textfile PATH]
+    exporter [--listen HOST:PORT] [--file FILE] [--min-interval S]
     plan FILE [--detailed-exitcode]
     apply FILE [--prune]
     wait ID|NAME [--timeout S] [--poll-interval S]
@@ -12,12 +13,16 @@ Commands::
 Wherever an ID is taken, a name is accepted too: exactly 16 hex digits is an ID, anything else a name,
 looked up in the org. The connection comes from ``--host``, ``--token``, ``--org`` and ``--org-id``, else
 from the influx CLI's environment variables ``INFLUX_HOST``, ``INFLUX_TOKEN``, ``INFLUX_ORG`` and
-``INFLUX_ORG_ID``. Global options may be given before or after the command. ``plan``, ``apply`` and
-``status --file`` run over every host of the file when it lists hosts (``--concurrency`` at a time, a
-progress bar on stderr when it is a terminal), else against the one connection.
+``INFLUX_ORG_ID``, else from its config profile (``-c/--active-config``, ``--configs-path``; the active one of
+``~/.influxdbv2/configs`` by default). Global options may be given before or after the command.
+``plan``, ``apply`` and ``status --file`` run over every host of the file when it lists hosts
+(``--concurrency`` at a time, a progress bar on stderr when it is a terminal), else against the one
+connection.
 
-Output is an aligned plain-text table, or JSON with ``--json`` (keys are the models' snake_case field
-names). Errors are one line on stderr, ``error: ...``; ``--debug`` adds the traceback and the client's log.
+Output is an aligned plain-text table (``--hide-headers`` without its header line), or one JSON document
+with ``--json`` (keys are the models' snake_case field names); ``status --format prometheus`` and
+``--textfile`` give metrics (``metrics_commands.py``). Errors are one line on stderr, ``error: ...``;
+``--debug`` adds the traceback and the client's log.
 
 Exit codes (stable; scripts may rely on them):
 
@@ -57,6 +62,7 @@ from typing import TextIO
 from ..core.errors import APIConnectionError, InfluxDBError
 from .commands import _cmd_remotes, _cmd_replications, _cmd_wait, _Ctx
 from .fleet_commands import _cmd_plan_or_apply, _cmd_status
+from .metrics_commands import _cmd_exporter
 from .output import _STREAMS, WarningLines, _one_line, _Streams
 from .parser import (
     EXIT_CHANGES,
@@ -95,6 +101,7 @@ _COMMANDS: dict[str, Callable[[_Ctx], Awaitable[int]]] = {
     "plan": _cmd_plan_or_apply,
     "apply": _cmd_plan_or_apply,
     "wait": _cmd_wait,
+    "exporter": _cmd_exporter,
 }
 
 

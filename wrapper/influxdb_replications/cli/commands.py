@@ -40,10 +40,19 @@ class _Ctx:
         self.streams = streams
         self.json: bool = bool(_get(args, "json", False))
         self.debug: bool = bool(_get(args, "debug", False))
+        self.hide_headers: bool = bool(_get(args, "hide_headers", False))
         self.url: str | None = None
 
     def print(self, text: str = "") -> None:
         self.out.write(text + "\n")
+
+    def print_table(self, rendered: str) -> None:
+        """Print a rendered table (its first line is the header), without the header on --hide-headers."""
+        if self.hide_headers:
+            rendered = rendered.partition("\n")[2]
+            if not rendered:
+                return
+        self.print(rendered)
 
     def emit(self, data: Any) -> None:
         self.out.write(json.dumps(_jsonable(data), indent=2) + "\n")
@@ -67,19 +76,24 @@ class _Ctx:
         return options
 
     def client(self) -> ReplicationClient:
-        """A client for the single connection: flags first, then the influx CLI's variables."""
-        env = os.environ
-        url = _get(self.args, "host") or env.get("INFLUX_HOST") or None
-        token = _get(self.args, "token") or env.get("INFLUX_TOKEN") or None
-        if not token:
-            raise UsageError("no API token: pass --token or set INFLUX_TOKEN")
-        self.streams.secrets.append(token)
-        org = _get(self.args, "org")
-        org_id = _get(self.args, "org_id")
-        if org is None and org_id is None:
-            org_id = env.get("INFLUX_ORG_ID") or None
-            org = None if org_id else env.get("INFLUX_ORG") or None
-        client = ReplicationClient(url=url, token=token, org=org, org_id=org_id, **self.client_options())
+        """A client for the single connection: flags, then the influx CLI's variables, then its profile."""
+        from ..core.influx_configs import resolve_connection
+
+        conn = resolve_connection(
+            url=_get(self.args, "host"),
+            token=_get(self.args, "token"),
+            org=_get(self.args, "org"),
+            org_id=_get(self.args, "org_id"),
+            profile_name=_get(self.args, "active_config"),
+            path=_get(self.args, "configs_path"),
+        )
+        if conn.token:
+            self.streams.secrets.append(conn.token)
+        if not conn.token:
+            raise UsageError("no API token: pass --token, set INFLUX_TOKEN or use an influx CLI profile")
+        client = ReplicationClient(
+            url=conn.url, token=conn.token, org=conn.org, org_id=conn.org_id, **self.client_options()
+        )
         self.url = client.url
         return client
 
@@ -158,7 +172,9 @@ async def _cmd_remotes(ctx: _Ctx) -> int:
             if ctx.json:
                 ctx.emit(remotes)
             else:
-                ctx.print(table(REMOTE_COLUMNS, ([getattr(r, c) for c in REMOTE_COLUMNS] for r in remotes)))
+                ctx.print_table(
+                    table(REMOTE_COLUMNS, ([getattr(r, c) for c in REMOTE_COLUMNS] for r in remotes))
+                )
         elif args.action == "get":
             _show_remote(ctx, await _get_remote(client, args.remote))
         elif args.action == "create":
@@ -211,7 +227,7 @@ async def _cmd_replications(ctx: _Ctx) -> int:
             if ctx.json:
                 ctx.emit(found)
             else:
-                ctx.print(table(REPLICATION_COLUMNS, (_replication_row(r) for r in found)))
+                ctx.print_table(table(REPLICATION_COLUMNS, (_replication_row(r) for r in found)))
         elif args.action == "get":
             _show_replication(ctx, await _get_replication(client, args.replication))
         elif args.action == "create":

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..operations.fleet_file import FleetConfig
     from ..resources.health import ReplicationStatus
 from .commands import _Ctx, _replication_id
+from .metrics_commands import FORMATS, _cmd_status_metrics
 from .output import STATUS_COLUMNS, _one_line, _status_dict, _status_row, _unhealthy, table
 from .parser import EXIT_CHANGES, EXIT_FLEET, EXIT_OK, EXIT_UNHEALTHY, UsageError
 
@@ -61,7 +62,13 @@ def _host_json(result: HostResult[Any]) -> dict[str, Any]:
 
 async def _cmd_status(ctx: _Ctx) -> int:
     args = ctx.args
+    chosen = args.format or ("json" if ctx.json else "table")
+    if chosen not in FORMATS:
+        raise UsageError(f"unknown --format {chosen!r} (expected one of: {', '.join(FORMATS)})")
+    ctx.json = chosen == "json"
     config = _load(args.file) if args.file else None
+    if chosen == "prometheus" or args.textfile:
+        return await _cmd_status_metrics(ctx, config)
     if config is not None and config.hosts:
         return await _fleet_status(ctx, config.hosts, args.replication)
     async with ctx.client() as client:
@@ -74,7 +81,7 @@ async def _cmd_status(ctx: _Ctx) -> int:
         ctx.emit({"replications": [_status_dict(s) for s in statuses]})
     else:
         rendered = table(STATUS_COLUMNS, (_status_row(s) for s in statuses))
-        ctx.print(under_rows(rendered, (s.hint for s in statuses)))  # each hint under its row
+        ctx.print_table(under_rows(rendered, (s.hint for s in statuses)))  # each hint under its row
         for s in statuses:
             for warning in s.warnings:
                 ctx.print(f"warning: {s.name}: {warning}")
@@ -91,6 +98,7 @@ async def _fleet_status(ctx: _Ctx, hosts: Sequence[Host], only: str | None) -> i
             concurrency=ctx.args.concurrency,
             on_progress=progress.update,
             client_options=ctx.client_options(),
+            host_timeout=ctx.args.host_timeout,
         )
     finally:
         progress.close()
@@ -126,7 +134,7 @@ async def _fleet_status(ctx: _Ctx, hosts: Sequence[Host], only: str | None) -> i
             for s in selected(result):
                 rows.append([_host_label(result.host), *_status_row(s)])
                 hints.append(s.hint)
-        ctx.print(under_rows(table(("host", *STATUS_COLUMNS), rows), hints))
+        ctx.print_table(under_rows(table(("host", *STATUS_COLUMNS), rows), hints))
         for result in results:
             for s in selected(result):
                 for warning in s.warnings:
@@ -214,7 +222,7 @@ async def _fleet_plan_or_apply(ctx: _Ctx, config: FleetConfig, applying: bool) -
                 rows.append([_host_label(result.host), result.host.url, "failed", None])
             else:
                 rows.append([_host_label(result.host), result.host.url, "ok", len(plan)])
-        ctx.print(table(("host", "url", "result", f"changes {verb}"), rows))
+        ctx.print_table(table(("host", "url", "result", f"changes {verb}"), rows))
         # hosts whose plans read the same are shown once
         groups: dict[str, list[str]] = {}
         for result, plan in zip(results, plans, strict=True):

@@ -92,3 +92,59 @@ def _extra_values(args: argparse.Namespace) -> dict[str, Any]:
 
 
 _EXTRA_PREFIX = "extra__"
+
+
+DEFAULT_LISTEN = "127.0.0.1:9470"
+
+
+def _metrics_options(parser: argparse.ArgumentParser) -> None:
+    """``status``'s output choices: --format, --textfile, and the per-host limit of a collection."""
+    parser.add_argument(
+        "--format",
+        metavar="FORMAT",
+        help="table (default), json (as --json) or prometheus (the text format of the metrics)",
+    )
+    parser.add_argument(
+        "--textfile",
+        metavar="PATH",
+        help="write the metrics to PATH atomically (node_exporter's textfile collector); print nothing",
+    )
+    _host_timeout_option(parser)
+
+
+def _host_timeout_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host-timeout",
+        type=_positive_float,
+        default=10.0,
+        metavar="S",
+        help="seconds one host may take in all, retries included (default 10); then it is down",
+    )
+
+
+def _exporter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--listen",
+        default=DEFAULT_LISTEN,
+        metavar="HOST:PORT",
+        help=f"where to serve /metrics and / (default {DEFAULT_LISTEN}, loopback; PORT alone: loopback)",
+    )
+    parser.add_argument("--file", metavar="FILE", help="a fleet file: collect every host it lists")
+    parser.add_argument(
+        "--min-interval",
+        type=_non_negative_float,
+        default=0.0,
+        metavar="S",
+        help="a scrape within S seconds of the last collection gets its result (default 0)",
+    )
+    _host_timeout_option(parser)
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
+    return value

@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from ..core.fields import REMOTE, REPLICATION
-from .options import _extra_options, _int, _positive_float, _positive_int
+from .options import (
+    _exporter_options,
+    _extra_options,
+    _int,
+    _metrics_options,
+    _positive_float,
+    _positive_int,
+)
 from .output import _STREAMS, _mask
 
 EXIT_OK = 0
@@ -51,8 +58,9 @@ DEFAULT_CONCURRENCY = 8
 
 
 EPILOG = """\
-connection: --host/--token/--org/--org-id, else INFLUX_HOST, INFLUX_TOKEN, INFLUX_ORG, INFLUX_ORG_ID
-(prefer INFLUX_TOKEN to --token: command lines end up in the shell history).
+connection: --host/--token/--org/--org-id, else INFLUX_HOST, INFLUX_TOKEN, INFLUX_ORG, INFLUX_ORG_ID,
+else the influx CLI's active profile (-c NAME, --configs-path FILE; ~/.influxdbv2/configs)
+(prefer INFLUX_TOKEN or a profile to --token: command lines end up in the shell history).
 Names are accepted wherever IDs are (16 hex digits is an ID, anything else a name).
 
 exit codes:
@@ -137,6 +145,19 @@ def _global_options(*, with_timeout: bool = True) -> _Parser:
     group.add_argument(
         "--org-id", default=s, metavar="ID", help="org ID, wins over --org (env INFLUX_ORG_ID)"
     )
+    group.add_argument(
+        "-c",
+        "--active-config",
+        default=s,
+        metavar="NAME",
+        help="the influx CLI profile for what flags and env leave unset (env INFLUX_ACTIVE_CONFIG)",
+    )
+    group.add_argument(
+        "--configs-path",
+        default=s,
+        metavar="FILE",
+        help="the influx CLI's configs file (env INFLUX_CONFIGS_PATH; default ~/.influxdbv2/configs)",
+    )
     if with_timeout:
         group.add_argument(
             "--timeout",
@@ -163,6 +184,9 @@ def _global_options(*, with_timeout: bool = True) -> _Parser:
         "--skip-verify", default=s, action="store_true", help="do not verify the server's TLS certificate"
     )
     group.add_argument("--json", default=s, action="store_true", help="print JSON instead of tables")
+    group.add_argument(
+        "--hide-headers", default=s, action="store_true", help="print tables without their header line"
+    )
     group.add_argument(
         "--debug", default=s, action="store_true", help="print tracebacks and the client's log on stderr"
     )
@@ -314,7 +338,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = leaf(commands, "status", "health of replications (exit 4 when one is failing or backlogged)")
     p.add_argument("replication", nargs="?", metavar="ID|NAME", help="only this replication")
     p.add_argument("--file", metavar="FILE", help="a fleet file: report every host it lists")
+    _metrics_options(p)
     _fleet_options(p)
+    p = leaf(commands, "exporter", "serve the status as Prometheus metrics on /metrics (hints on /)")
+    _exporter_options(p)
+    p.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"hosts collected at the same time (default {DEFAULT_CONCURRENCY})",
+    )
     p = leaf(commands, "plan", "show what `apply FILE` would change")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--prune", action="store_true", help="also show deletions of what is not declared")

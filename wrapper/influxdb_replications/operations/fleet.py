@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import httpx
 
 from ..core.args import check_id, check_name, check_url
+from ..core.influx_configs import read_profile
 from .apply import Secrets
 from .desired import DesiredState, Plan
 from .replication_client import ReplicationClient
@@ -76,6 +77,10 @@ class Host:
         org_id: The org ID (16 hex digits); wins over ``org``.
         token_env: The environment variable holding this host's API token (default INFLUX_TOKEN).
         name: A label for results and progress output; defaults to the URL.
+        profile: An influx CLI profile (``~/.influxdbv2/configs``) whose token this host uses, read when
+            connecting (``token_env`` is then not read); the fleet file also takes its url and org from it.
+        configs_path: The influx CLI's configs file for ``profile``; None for INFLUX_CONFIGS_PATH, else
+            ``~/.influxdbv2/configs``.
 
     Raises:
         ValueError: a URL that is not http(s) or carries credentials, a malformed org_id, an empty
@@ -87,6 +92,8 @@ class Host:
     org_id: str | None = None
     token_env: str = DEFAULT_TOKEN_ENV
     name: str | None = None
+    profile: str | None = None
+    configs_path: str | None = None
 
     def __post_init__(self) -> None:
         check_url(self.url, "url")
@@ -102,6 +109,8 @@ class Host:
         check_env_name(self.token_env, "token_env")
         if self.name is not None:
             check_name(self.name, "name")
+        if self.profile is not None:
+            check_name(self.profile, "profile")
 
     @property
     def label(self) -> str:
@@ -115,13 +124,20 @@ class Host:
             **kwargs: Other ReplicationClient options (timeout, retry, transport, verify, headers...).
 
         Raises:
-            ValueError: the environment variable ``token_env`` is unset or empty, or ``kwargs`` tries to
-                set url, token, org or org_id (they come from the Host).
+            ValueError: the environment variable ``token_env`` is unset or empty (or, with ``profile``, the
+                profile cannot be read or has no token: InfluxConfigError), or ``kwargs`` tries to set
+                url, token, org or org_id (they come from the Host).
         """
         clash = sorted(_HOST_OPTIONS.intersection(kwargs))
         if clash:
             raise ValueError(f"client options cannot set {', '.join(clash)}: they come from the Host")
-        token = os.environ.get(self.token_env)
+        if self.profile is not None:
+            profile = read_profile(self.profile, self.configs_path)
+            if profile is None or not profile.token:
+                raise ValueError(f"host {self.label}: influx CLI profile {self.profile!r} has no token")
+            token: str | None = profile.token
+        else:
+            token = os.environ.get(self.token_env)
         if not token:
             raise ValueError(
                 f"host {self.label}: environment variable {self.token_env} is not set "
@@ -230,6 +246,7 @@ async def fleet_status(
     concurrency: int = 8,
     on_progress: Callable[[HostResult[list[ReplicationStatus]]], object] | None = None,
     client_options: Mapping[str, Any] | None = None,
+    host_timeout: float | None = None,
 ) -> list[HostResult[list[ReplicationStatus]]]:
     """The health of every replication on every host (``client.replications.status()`` per host).
 
@@ -238,6 +255,8 @@ async def fleet_status(
         concurrency: How many hosts are worked on at once (at least 1).
         on_progress: Called with each HostResult as soon as its host is done (see :func:`fleet_apply`).
         client_options: Keyword arguments for every ReplicationClient.
+        host_timeout: Seconds one host may take in all (retries included); a host that takes longer
+            gets a TimeoutError as its error. None: no limit beyond the client's own timeouts.
 
     Returns:
         One HostResult per host, in the order of ``hosts``.
@@ -250,7 +269,7 @@ async def fleet_status(
         del host
         return await client.replications.status()
 
-    return await _run(hosts, act, concurrency, on_progress, client_options)
+    return await _run(hosts, act, concurrency, on_progress, client_options, host_timeout)
 
 
 async def _run(
@@ -259,8 +278,13 @@ async def _run(
     concurrency: int,
     on_progress: Callable[[HostResult[T]], object] | None,
     client_options: Mapping[str, Any] | None,
+    host_timeout: float | None = None,
 ) -> list[HostResult[T]]:
-    """Run ``act`` on every host, at most ``concurrency`` at once; see :func:`fleet_apply`."""
+    """Run ``act`` on every host, at most ``concurrency`` at once; see :func:`fleet_apply`.
+
+    ``host_timeout`` bounds each host (its wait for a slot not counted): past it the host's error is a
+    TimeoutError saying so.
+    """
     host_list = list(hosts)
     for host in host_list:
         if not isinstance(host, Host):
@@ -277,8 +301,15 @@ async def _run(
         async with slots:
             started = time.monotonic()
             try:
-                async with host.client(**options) as client:
-                    value = await act(client, host)
+                async with asyncio.timeout(host_timeout):
+                    async with host.client(**options) as client:
+                        value = await act(client, host)
+            except TimeoutError as exc:
+                # asyncio.timeout's TimeoutError has no words; say what ran out (an inner one keeps its own)
+                error = exc
+                if not str(exc) and host_timeout is not None:
+                    error = TimeoutError(f"no answer within {host_timeout:g} s")
+                return index, HostResult(host, None, error, time.monotonic() - started)
             # Exception, not BaseException: cancellation and KeyboardInterrupt must stop the whole run
             except Exception as exc:
                 return index, HostResult(host, None, exc, time.monotonic() - started)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..core.args import check_id, check_name
 from ..core.fields import REMOTE, REPLICATION
+from ..core.influx_configs import InfluxConfigError, InfluxProfile, read_profile
 from .desired import DesiredRemote, DesiredReplication
 from .fleet import DEFAULT_TOKEN_ENV, Host, check_env_name
 from .fleet_config import ConfigError, FleetConfig, selects
@@ -23,10 +24,18 @@ _TOKEN_REFUSED = "tokens are not read from files; name an environment variable w
 
 
 # field -> the Python type TOML must give it; "hosts" is a list of patterns
-_DEFAULTS_FIELDS: dict[str, type] = {"org": str, "org_id": str, "token_env": str}
+_DEFAULTS_FIELDS: dict[str, type] = {"org": str, "org_id": str, "token_env": str, "configs_path": str}
 
 
-_HOST_FIELDS: dict[str, type] = {"url": str, "name": str, "org": str, "org_id": str, "token_env": str}
+_HOST_FIELDS: dict[str, type] = {
+    "url": str,
+    "name": str,
+    "org": str,
+    "org_id": str,
+    "token_env": str,
+    "profile": str,
+    "configs_path": str,
+}
 
 
 _REMOTE_FIELDS: dict[str, type] = {
@@ -179,7 +188,12 @@ class Loader:
     def _defaults(self, table: Any) -> dict[str, Any]:
         at: KeyPath = ("defaults",)
         self._table(at, "[defaults]", table, _DEFAULTS_FIELDS)
-        checks = {"org": check_name, "org_id": check_id, "token_env": check_env_name}
+        checks = {
+            "org": check_name,
+            "org_id": check_id,
+            "token_env": check_env_name,
+            "configs_path": check_name,
+        }
         for key, value in table.items():
             try:
                 checks[key](value, key)
@@ -207,15 +221,26 @@ class Loader:
             at: KeyPath = ("hosts", index)
             what = self._name_of("host", index, table)
             self._table(at, what, table, _HOST_FIELDS)
-            self._require(at, what, table, "url")
+            profile = self._profile(at, what, table, defaults)
+            if profile is None:
+                self._require(at, what, table, "url")
             if "org" in table or "org_id" in table:
                 org, org_id = table.get("org"), table.get("org_id")
+            elif profile is not None and profile.org is not None:
+                org, org_id = profile.org, None
             else:
                 org, org_id = defaults.get("org"), defaults.get("org_id")
             token_env = table.get("token_env", defaults.get("token_env", DEFAULT_TOKEN_ENV))
+            url: str = table["url"] if profile is None else str(profile.url)
             try:
                 host = Host(
-                    url=table["url"], org=org, org_id=org_id, token_env=token_env, name=table.get("name")
+                    url=url,
+                    org=org,
+                    org_id=org_id,
+                    token_env=token_env,
+                    name=table.get("name"),
+                    profile=None if profile is None else profile.name,
+                    configs_path=table.get("configs_path", defaults.get("configs_path")),
                 )
             except ValueError as exc:
                 raise self._value_error(at, what, exc, table) from None
@@ -225,6 +250,25 @@ class Loader:
             seen[host.label] = key_at
             hosts.append(host)
         return hosts
+
+    def _profile(
+        self, at: KeyPath, what: str, table: dict[str, Any], defaults: dict[str, Any]
+    ) -> InfluxProfile | None:
+        """The influx CLI profile a host names (its url and org; the token is read when connecting)."""
+        if "profile" not in table:
+            if "configs_path" in table:
+                raise self.fail((*at, "configs_path"), f"{what}: configs_path without profile")
+            return None
+        for key in ("url", "token_env"):
+            if key in table:
+                raise self.fail((*at, key), f"{what}: give either profile or {key}, not both")
+        try:
+            profile = read_profile(table["profile"], table.get("configs_path", defaults.get("configs_path")))
+        except InfluxConfigError as exc:
+            raise self.fail((*at, "profile"), f"{what}: {exc}") from None
+        if profile is None or not profile.url:
+            raise self.fail((*at, "profile"), f"{what}: profile {table['profile']!r} has no url")
+        return profile
 
     def _patterns(
         self, at: KeyPath, what: str, table: dict[str, Any], hosts: list[Host]

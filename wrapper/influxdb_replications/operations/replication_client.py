@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
 from ..core.client import Core
+from ..core.influx_configs import resolve_connection
 from ..resources.remotes import Remotes
 from ..resources.replications import Replications
 
@@ -60,6 +61,34 @@ class ReplicationClient(Core):
             ``verify`` or ``cert`` of the wrong type, a CA or certificate file that is missing, unreadable
             or not PEM, or a key that does not match its certificate (the message names the file).
     """
+
+    @classmethod
+    def from_influx_config(cls, name: str | None = None, path: str | None = None, **kwargs: Any) -> Self:
+        """A client for a profile of the influx CLI's configs file (``~/.influxdbv2/configs``).
+
+        The influx CLI's precedence: ``url``, ``token``, ``org``, ``org_id`` given here, then INFLUX_HOST,
+        INFLUX_TOKEN, INFLUX_ORG, INFLUX_ORG_ID, then the profile's url, token and org.
+
+        Args:
+            name: The profile; None for INFLUX_ACTIVE_CONFIG, else the active one.
+            path: The file; None for INFLUX_CONFIGS_PATH, else ``~/.influxdbv2/configs``.
+            **kwargs: The other arguments of the constructor (timeout, retry, verify, ...).
+
+        Raises:
+            InfluxConfigError: (a ValueError) the file is missing, unreadable or malformed, or has no
+                such profile; the message names the file (and the line, where TOML reports one).
+            ValueError: as for the constructor.
+        """
+        conn = resolve_connection(
+            url=kwargs.pop("url", None),
+            token=kwargs.pop("token", None),
+            org=kwargs.pop("org", None),
+            org_id=kwargs.pop("org_id", None),
+            profile_name=name,
+            path=path,
+            required=True,
+        )
+        return cls(url=conn.url, token=conn.token, org=conn.org, org_id=conn.org_id, **kwargs)
 
     @cached_property
     def remotes(self) -> Remotes:
