@@ -16,10 +16,18 @@ import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
-import httpx
+from .errors import APIConnectionError, APIStatusError, Failure, InfluxDBError
 
-from .errors import APIConnectionError, APIStatusError, InfluxDBError
-from .tls import untrusted_certificate
+__all__ = [
+    "OPERATIONS",
+    "Failure",
+    "RetryClass",
+    "RetryPolicy",
+    "classify",
+    "instant_sleep",
+    "parse_retry_after",
+    "should_retry",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,25 +110,12 @@ OPERATIONS: dict[str, RetryClass] = {
 }
 
 
-class Failure(enum.Enum):
-    """What a failed attempt tells about the request."""
-
-    NOT_SENT = "not sent"
-    """Nothing reached the server (connect error, connect/pool timeout): any operation may repeat."""
-    RETRY_LATER = "retry later"
-    """429 or 503: the server refused before doing anything; any operation may repeat."""
-    AMBIGUOUS = "ambiguous"
-    """The request may or may not have been applied (read timeout, reset, 502, 504)."""
-    FINAL = "final"
-    """A definite answer (400, 401, 404, 409, 422, 500, ...), or a server certificate the client does not
-    trust (no HTTP exchange; it cannot heal by repeating): never repeated."""
-
-
-_NOT_SENT_CAUSES = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
-
-
 def classify(error: InfluxDBError) -> Failure:
-    """Tell what a failed attempt means for repeating it."""
+    """Tell what a failed attempt means for repeating it.
+
+    A status tells it by its code; a transport failure carries what its sender knew
+    (``APIConnectionError.failure``, set by ``core/transport.py``).
+    """
     if isinstance(error, APIStatusError):
         if error.status_code in (429, 503):
             return Failure.RETRY_LATER
@@ -128,16 +123,7 @@ def classify(error: InfluxDBError) -> Failure:
             return Failure.AMBIGUOUS
         return Failure.FINAL
     if isinstance(error, APIConnectionError):
-        if untrusted_certificate(error.__cause__) is not None:
-            return Failure.FINAL  # an untrusted certificate stays untrusted: only a CA change fixes it
-        if error._failure is not None:
-            return error._failure  # type: ignore[no-any-return]
-        cause = error.__cause__
-        if isinstance(cause, httpx.UnsupportedProtocol):
-            return Failure.FINAL
-        if isinstance(cause, _NOT_SENT_CAUSES):
-            return Failure.NOT_SENT
-        return Failure.AMBIGUOUS
+        return error.failure
     return Failure.FINAL
 
 
