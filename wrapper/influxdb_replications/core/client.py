@@ -17,7 +17,6 @@ error (``core/errors.py``).
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
@@ -37,15 +36,13 @@ from influxdb_replications_api.types import RequestArgs, Response
 from .._version import __version__
 from .args import check_id, check_name, check_timeout, check_trace_span, check_url
 from .errors import (
-    AlreadyExistsError,
     APIResponseValidationError,
-    APIStatusError,
     InfluxDBError,
     NotFoundError,
     error_from_response,
 )
 from .models import ShapeError
-from .retry import OPERATIONS, Failure, RetryClass, RetryPolicy, classify, parse_retry_after, should_retry
+from .retry import OPERATIONS, Retrying, RetryPolicy, Step, parse_retry_after
 from .tls import ClientCert, Verify, tls_context
 from .transport import AiohttpSender, HttpxSender, Reply
 
@@ -55,7 +52,6 @@ R = TypeVar("R")
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
-_LOG = logging.getLogger("influxdb_replications")
 _DEFAULT_URL = "http://localhost:8086"
 _USER_AGENT = f"influxdb-replications/{__version__}"
 # Parse failures of a body (not JSON, missing key, wrong type, unknown value): the generated from_dict
@@ -358,7 +354,7 @@ class Core:
         """Send one operation, with retries, and return ``parse(the generated model of the 2xx answer)``.
 
         Args:
-            op: The operation's row in ``_retry.OPERATIONS``.
+            op: The operation's row in ``core/retry.py``'s ``OPERATIONS``.
             call: One attempt: awaits the generated ``asyncio_detailed`` with the sender it is given as
                 ``client=`` and the Zap-Trace-Span it is given as ``zap_trace_span=``.
             parse: Converts the parsed model (None for a 204); may raise TypeError, ValueError or KeyError
@@ -373,69 +369,42 @@ class Core:
         override = check_timeout(timeout)
         span = check_trace_span(trace_span) or self._trace_span
         retry_class = OPERATIONS[op]
-        policy = self._retry
-        max_attempts = policy.max_attempts if attempts is None else attempts
-        deadline = policy.deadline
         started = time.monotonic()
-        ambiguous_seen = False
-        needs_lookup = False
-
-        for attempt in range(1, max_attempts + 1):
+        retrying: Retrying | None = None  # made at the first failure
+        while True:
             existing: Any = None
             sent = _Attempt(self._sender, override)
             try:
-                if needs_lookup and reconcile is not None:
+                if retrying is not None and retrying.needs_lookup and reconcile is not None:
                     # after an ambiguous create: did it land? (contract note 1)
                     existing = await reconcile.lookup()
-                    needs_lookup = False
+                    retrying.needs_lookup = False
                 if existing is None:
                     return await self._attempt(sent, call, span, parse, expect_status)
             except InfluxDBError as exc:
                 error: InfluxDBError = exc
             else:
                 return reconcile.verify(existing)  # type: ignore[union-attr,no-any-return]
-
-            failure = classify(error)
-            if failure is Failure.AMBIGUOUS:
-                ambiguous_seen = True
-            elif ambiguous_seen and attempt > 1:
-                if retry_class is RetryClass.DELETE and isinstance(error, NotFoundError):
-                    # an earlier attempt that got no answer did delete it
-                    return parse(None)  # type: ignore[arg-type]
-                if reconcile is not None and isinstance(error, AlreadyExistsError):
-                    # an earlier attempt that got no answer did create it: compare (contract note 1)
-                    existing = await reconcile.lookup()
-                    if existing is None:
-                        raise error
-                    return reconcile.verify(existing)  # type: ignore[no-any-return]
-            if retry_class is RetryClass.CREATE and failure is Failure.AMBIGUOUS and reconcile is not None:
-                needs_lookup = True  # the next attempt looks the name up before sending again
-            elif not should_retry(retry_class, failure):
-                raise error
-            if attempt >= max_attempts:
-                raise error
-            retry_after = error.retry_after if isinstance(error, APIStatusError) else None
-            if failure is Failure.RETRY_LATER and retry_after is not None:
-                if retry_after > policy.max_retry_after:
-                    raise error
-                delay = retry_after
-            else:
-                delay = policy.backoff(attempt - 1)
-            if deadline is not None and delay >= deadline - (time.monotonic() - started):
-                raise error
-            if _LOG.isEnabledFor(logging.INFO):
-                sent_request = sent.request
-                _LOG.info(
-                    "retrying %s %s (attempt %d of %d) in %.3fs after %s",
-                    "" if sent_request is None else sent_request["method"].upper(),
-                    op if sent_request is None else sent_request["url"],
-                    attempt + 1,
-                    max_attempts,
-                    delay,
-                    _describe(error),
+            if retrying is None:
+                retrying = Retrying(
+                    retry_class,
+                    self._retry,
+                    attempts=attempts,
+                    reconcile=reconcile is not None,
+                    started=started,
                 )
-            await self._sleep(delay)
-        raise AssertionError("unreachable")  # pragma: no cover
+            step = retrying.after(error)
+            if step is Step.DONE:
+                return parse(None)  # type: ignore[arg-type]
+            if step is Step.RECONCILE and reconcile is not None:
+                existing = await reconcile.lookup()
+                if existing is None:
+                    raise error
+                return reconcile.verify(existing)  # type: ignore[no-any-return]
+            if step is not Step.RETRY:
+                raise error
+            retrying.log(op, sent.request, error)
+            await self._sleep(retrying.delay)
 
     async def _attempt(
         self,
@@ -504,10 +473,3 @@ def _id_named(wanted: str, items: list[tuple[str | None, str | None]]) -> str | 
         if name == wanted:
             return check_id(item_id, "id")
     return None
-
-
-def _describe(error: InfluxDBError) -> str:
-    if isinstance(error, APIStatusError):
-        return f"status {error.status_code}"
-    cause = error.__cause__
-    return type(cause).__name__ if cause is not None else type(error).__name__
