@@ -30,7 +30,7 @@ from .tls import untrusted_certificate, untrusted_message
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["PRIVATE_ATTRIBUTES", "AiohttpSender", "HttpxSender", "Reply", "env_proxy"]
+__all__ = ["PRIVATE_ATTRIBUTES", "AiohttpSender", "Attempt", "HttpxSender", "Reply", "env_proxy"]
 
 # The one private attribute of a third-party library this package touches, and why. A test
 # (tests/unit/test_private_attributes.py) fails loudly when the library no longer has it.
@@ -287,6 +287,31 @@ class AiohttpSender:
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
+
+
+class Attempt:
+    """The ``client=`` of one attempt of ``Core._request``: the chosen sender with this call's timeout.
+
+    It implements the generated ``Sender`` interface and keeps the request (for the retry's log line) and
+    the reply, so that an answer whose body the generated function could not decode (a proxy's HTML 502,
+    a malformed 2xx) still becomes the typed error of its status.
+    """
+
+    __slots__ = ("_sender", "_timeout", "reply", "request")
+
+    raise_on_unexpected_status: Final = False
+
+    def __init__(self, sender: HttpxSender | AiohttpSender, timeout: httpx.Timeout | None) -> None:
+        self._sender = sender
+        self._timeout = timeout
+        self.request: RequestArgs | None = None
+        self.reply: Reply | None = None
+
+    async def send(self, request: RequestArgs) -> Reply:
+        """Send through the chosen sender with this call's timeout; keep the request and the reply."""
+        self.request = request
+        self.reply = reply = await self._sender.send(request, self._timeout)
+        return reply
 
 
 def _client_timeout(timeout: httpx.Timeout) -> aiohttp.ClientTimeout:
