@@ -157,6 +157,19 @@ def should_retry(retry_class: RetryClass, failure: Failure) -> bool:
     return True
 
 
+class Step(enum.Enum):
+    """What the request path does after a failed attempt (the answer of ``Retrying.after``)."""
+
+    RETRY = "retry"
+    """Wait ``Retrying.delay`` seconds, then attempt again (looking the name up first if ``needs_lookup``)."""
+    RAISE = "raise"
+    """Raise the error."""
+    DONE = "done"
+    """Return as done: an earlier attempt that got no answer did delete it."""
+    RECONCILE = "reconcile"
+    """Look the name up and compare: an earlier attempt that got no answer may have created it."""
+
+
 def landed_earlier(retry_class: RetryClass, error: InfluxDBError, *, reconcile: bool) -> Step | None:
     """After an attempt that got no answer: whether this error says that attempt was applied.
 
@@ -183,19 +196,6 @@ def retry_delay(
     if failure is Failure.RETRY_LATER and retry_after is not None:
         return None if retry_after > policy.max_retry_after else retry_after
     return policy.backoff(retry_number)
-
-
-class Step(enum.Enum):
-    """What the request path does after a failed attempt (the answer of ``Retrying.after``)."""
-
-    RETRY = "retry"
-    """Wait ``Retrying.delay`` seconds, then attempt again (looking the name up first if ``needs_lookup``)."""
-    RAISE = "raise"
-    """Raise the error."""
-    DONE = "done"
-    """Return as done: an earlier attempt that got no answer did delete it."""
-    RECONCILE = "reconcile"
-    """Look the name up and compare: an earlier attempt that got no answer may have created it."""
 
 
 class Retrying:
