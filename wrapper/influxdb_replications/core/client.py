@@ -1,13 +1,15 @@
-"""The client's core: configuration, lifecycle, org resolution and the one request path.
+"""The client's core: configuration, lifecycle, the org ID once resolved, and the one request path.
 
-``ReplicationClient`` (``_client.py``) is this core plus its resources. Every call of every resource goes
-through ``Core._request``: once per attempt it awaits the generated endpoint function
+``ReplicationClient`` (``operations/replication_client.py``) is this core plus its resources. Every call of
+every resource goes through ``Core._request``: once per attempt it awaits the generated endpoint function
 (``module.asyncio_detailed(client=..., ...)``, looked up on its module at call time) with the chosen
 sender (``core/transport.py``: httpx by default, aiohttp on request; both implement the generated ``Sender``
 interface) as its client. The generated function builds the request and decodes the body once, straight
-into a generated model (its ``from_dict``; ``core/models.py`` names the public ones). The retry loop
-(decisions in ``core/retry.py``) repeats the attempt where that is safe, and a non-2xx answer becomes a typed
-error (``core/errors.py``).
+into a generated model (its ``from_dict``; ``core/models.py`` names the public ones). A non-2xx answer
+becomes a typed error (``core/errors.py``). ``_request`` is a short loop: what to do after a failed attempt
+(retry and how long to wait, raise, or settle an earlier attempt that got no answer) is decided in
+``core/retry.py``. The org and bucket look-ups are the resources' (``resources/lookups.py``); the core only
+keeps the org ID they resolve.
 """
 
 # The public methods take `timeout=` by contract (the issue's API); it is an httpx timeout per request,
@@ -17,37 +19,29 @@ error (``core/errors.py``).
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Final, Literal, Self, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 import httpx
 
-from influxdb_replications_api.api.buckets import get_buckets
-from influxdb_replications_api.api.organizations import get_orgs
-from influxdb_replications_api.models.buckets import Buckets
 from influxdb_replications_api.models.error import Error
-from influxdb_replications_api.models.organizations import Organizations
-from influxdb_replications_api.types import RequestArgs, Response
+from influxdb_replications_api.types import Response
 
 from .._version import __version__
 from .args import check_id, check_name, check_timeout, check_trace_span, check_url
 from .errors import (
-    AlreadyExistsError,
     APIResponseValidationError,
-    APIStatusError,
     InfluxDBError,
-    NotFoundError,
     error_from_response,
 )
 from .models import ShapeError
-from .retry import OPERATIONS, Failure, RetryClass, RetryPolicy, classify, parse_retry_after, should_retry
+from .retry import OPERATIONS, Retrying, RetryPolicy, Step, parse_retry_after
 from .tls import ClientCert, Verify, tls_context
-from .transport import AiohttpSender, HttpxSender, Reply
+from .transport import AiohttpSender, Attempt, HttpxSender, Reply
 
 __all__ = ["Call", "Core", "Reconcile", "ignore_body"]
 
@@ -55,7 +49,6 @@ R = TypeVar("R")
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
-_LOG = logging.getLogger("influxdb_replications")
 _DEFAULT_URL = "http://localhost:8086"
 _USER_AGENT = f"influxdb-replications/{__version__}"
 # Parse failures of a body (not JSON, missing key, wrong type, unknown value): the generated from_dict
@@ -89,31 +82,7 @@ def ignore_body(parsed: object) -> None:
 # One attempt of one operation: the generated endpoint function awaited with this sender and this
 # Zap-Trace-Span, e.g. ``lambda c, span: get_replications.asyncio_detailed(client=c, ...,
 # zap_trace_span=span)``.
-Call = Callable[["_Attempt", str | None], Awaitable[Response[T]]]
-
-
-class _Attempt:
-    """The ``client=`` of one attempt: the chosen sender with this call's timeout; it keeps the reply.
-
-    It implements the generated ``Sender`` interface. The reply is kept so that an answer whose body
-    the generated function could not decode (a proxy's HTML 502, a malformed 2xx) still becomes the
-    typed error of its status.
-    """
-
-    __slots__ = ("_sender", "_timeout", "reply", "request")
-
-    raise_on_unexpected_status: Final = False
-
-    def __init__(self, sender: HttpxSender | AiohttpSender, timeout: httpx.Timeout | None) -> None:
-        self._sender = sender
-        self._timeout = timeout
-        self.request: RequestArgs | None = None
-        self.reply: Reply | None = None
-
-    async def send(self, request: RequestArgs) -> Reply:
-        self.request = request
-        self.reply = reply = await self._sender.send(request, self._timeout)
-        return reply
+Call = Callable[[Attempt, str | None], Awaitable[Response[T]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +99,7 @@ class Reconcile:
 
 
 class Core:
-    """Configuration, lifecycle, org and bucket look-ups, and the one request path (``_request``).
+    """Configuration, lifecycle, the resolved org ID, and the one request path (``_request``).
 
     ``ReplicationClient`` adds the resources and plan/apply; its docstring describes the arguments.
     """
@@ -267,10 +236,14 @@ class Core:
         if self._closed:
             raise RuntimeError("this ReplicationClient is closed; create a new one")
 
-    # ------------------------------------------------------------------ org and bucket resolution
+    # ------------------------------------------------------------------ the org ID, resolved once
 
-    async def _resolve_org_id(self, timeout: float | httpx.Timeout | None, trace_span: str | None) -> str:
-        """The org ID: given, or looked up once by name (concurrent first calls share one look-up)."""
+    async def _org_id_once(self, look_up: Callable[[str], Awaitable[str]]) -> str:
+        """The org ID: given, or ``look_up(org)`` once and kept (concurrent first calls share one).
+
+        The look-up itself is the resources' (``resources/lookups.py``); the core keeps its answer, so that
+        ``org_id`` shows it and every resource of this client shares it.
+        """
         if self._org_id is not None:
             return self._org_id
         if self._org is None:
@@ -280,66 +253,8 @@ class Core:
             )
         async with self._org_lock:
             if self._org_id is None:
-                self._org_id = await self._lookup_org(self._org, timeout, trace_span)
+                self._org_id = await look_up(self._org)
         return self._org_id
-
-    async def _lookup_org(
-        self, name: str, timeout: float | httpx.Timeout | None, trace_span: str | None
-    ) -> str:
-        # the server answers an unknown name with 404 `organization name "x" not found`
-        def pick(page: Organizations) -> str | None:
-            return _id_named(name, [(org.name, org.id) for org in page.orgs or ()])
-
-        return await self._lookup(
-            "orgs.lookup",
-            lambda c, span: get_orgs.asyncio_detailed(client=c, org=name, zap_trace_span=span),
-            pick,
-            f"organization {name!r} not found",
-            timeout,
-            trace_span,
-        )
-
-    async def _resolve_bucket_id(
-        self, bucket: str, timeout: float | httpx.Timeout | None, trace_span: str | None
-    ) -> str:
-        """Look a local bucket up by name in the client's org; NotFoundError if there is none."""
-        org_id = await self._resolve_org_id(timeout, trace_span)
-
-        def pick(page: Buckets) -> str | None:
-            return _id_named(bucket, [(item.name, item.id) for item in page.buckets or ()])
-
-        return await self._lookup(
-            "buckets.lookup",
-            lambda c, span: get_buckets.asyncio_detailed(
-                client=c, org_id=org_id, name=bucket, zap_trace_span=span
-            ),
-            pick,
-            f"bucket {bucket!r} not found in org {org_id}",
-            timeout,
-            trace_span,
-        )
-
-    async def _lookup(
-        self,
-        op: str,
-        call: Call[T | Error],
-        pick: Callable[[T], str | None],
-        not_found: str,
-        timeout: float | httpx.Timeout | None,
-        trace_span: str | None,
-    ) -> str:
-        """The ID that ``pick`` finds in the list answer of ``call``; else NotFoundError.
-
-        A 404 (how the server answers an unknown org or bucket name), a null list and a list without that
-        name all become the same NotFoundError with ``not_found`` as its message.
-        """
-        try:
-            found = await self._request(op, call, parse=pick, timeout=timeout, trace_span=trace_span)
-        except NotFoundError as exc:
-            raise exc.with_message(not_found) from None
-        if found is None:
-            raise NotFoundError(not_found, status_code=404, code="not found")
-        return found
 
     # ------------------------------------------------------------------ the one request path
 
@@ -358,7 +273,7 @@ class Core:
         """Send one operation, with retries, and return ``parse(the generated model of the 2xx answer)``.
 
         Args:
-            op: The operation's row in ``_retry.OPERATIONS``.
+            op: The operation's row in ``core/retry.py``'s ``OPERATIONS``.
             call: One attempt: awaits the generated ``asyncio_detailed`` with the sender it is given as
                 ``client=`` and the Zap-Trace-Span it is given as ``zap_trace_span=``.
             parse: Converts the parsed model (None for a 204); may raise TypeError, ValueError or KeyError
@@ -373,73 +288,46 @@ class Core:
         override = check_timeout(timeout)
         span = check_trace_span(trace_span) or self._trace_span
         retry_class = OPERATIONS[op]
-        policy = self._retry
-        max_attempts = policy.max_attempts if attempts is None else attempts
-        deadline = policy.deadline
         started = time.monotonic()
-        ambiguous_seen = False
-        needs_lookup = False
-
-        for attempt in range(1, max_attempts + 1):
+        retrying: Retrying | None = None  # made at the first failure
+        while True:
             existing: Any = None
-            sent = _Attempt(self._sender, override)
+            sent = Attempt(self._sender, override)
             try:
-                if needs_lookup and reconcile is not None:
+                if retrying is not None and retrying.needs_lookup and reconcile is not None:
                     # after an ambiguous create: did it land? (contract note 1)
                     existing = await reconcile.lookup()
-                    needs_lookup = False
+                    retrying.needs_lookup = False
                 if existing is None:
                     return await self._attempt(sent, call, span, parse, expect_status)
             except InfluxDBError as exc:
                 error: InfluxDBError = exc
             else:
                 return reconcile.verify(existing)  # type: ignore[union-attr,no-any-return]
-
-            failure = classify(error)
-            if failure is Failure.AMBIGUOUS:
-                ambiguous_seen = True
-            elif ambiguous_seen and attempt > 1:
-                if retry_class is RetryClass.DELETE and isinstance(error, NotFoundError):
-                    # an earlier attempt that got no answer did delete it
-                    return parse(None)  # type: ignore[arg-type]
-                if reconcile is not None and isinstance(error, AlreadyExistsError):
-                    # an earlier attempt that got no answer did create it: compare (contract note 1)
-                    existing = await reconcile.lookup()
-                    if existing is None:
-                        raise error
-                    return reconcile.verify(existing)  # type: ignore[no-any-return]
-            if retry_class is RetryClass.CREATE and failure is Failure.AMBIGUOUS and reconcile is not None:
-                needs_lookup = True  # the next attempt looks the name up before sending again
-            elif not should_retry(retry_class, failure):
-                raise error
-            if attempt >= max_attempts:
-                raise error
-            retry_after = error.retry_after if isinstance(error, APIStatusError) else None
-            if failure is Failure.RETRY_LATER and retry_after is not None:
-                if retry_after > policy.max_retry_after:
-                    raise error
-                delay = retry_after
-            else:
-                delay = policy.backoff(attempt - 1)
-            if deadline is not None and delay >= deadline - (time.monotonic() - started):
-                raise error
-            if _LOG.isEnabledFor(logging.INFO):
-                sent_request = sent.request
-                _LOG.info(
-                    "retrying %s %s (attempt %d of %d) in %.3fs after %s",
-                    "" if sent_request is None else sent_request["method"].upper(),
-                    op if sent_request is None else sent_request["url"],
-                    attempt + 1,
-                    max_attempts,
-                    delay,
-                    _describe(error),
+            if retrying is None:
+                retrying = Retrying(
+                    retry_class,
+                    self._retry,
+                    attempts=attempts,
+                    reconcile=reconcile is not None,
+                    started=started,
                 )
-            await self._sleep(delay)
-        raise AssertionError("unreachable")  # pragma: no cover
+            step = retrying.after(error)
+            if step is Step.DONE:
+                return parse(None)  # type: ignore[arg-type]
+            if step is Step.RECONCILE and reconcile is not None:
+                existing = await reconcile.lookup()
+                if existing is None:
+                    raise error
+                return reconcile.verify(existing)  # type: ignore[no-any-return]
+            if step is not Step.RETRY:
+                raise error
+            retrying.log(op, sent.request, error)
+            await self._sleep(retrying.delay)
 
     async def _attempt(
         self,
-        sent: _Attempt,
+        sent: Attempt,
         call: Call[T | Error],
         span: str | None,
         parse: Callable[[T], R],
@@ -496,18 +384,3 @@ def _invalid(reply: Reply, reason: str) -> APIResponseValidationError:
         status_code=reply.status,
         body=reply.body,
     )
-
-
-def _id_named(wanted: str, items: list[tuple[str | None, str | None]]) -> str | None:
-    """The ID of the first (name, ID) pair named ``wanted``; ValueError if that ID is not 16 hex digits."""
-    for name, item_id in items:
-        if name == wanted:
-            return check_id(item_id, "id")
-    return None
-
-
-def _describe(error: InfluxDBError) -> str:
-    if isinstance(error, APIStatusError):
-        return f"status {error.status_code}"
-    cause = error.__cause__
-    return type(cause).__name__ if cause is not None else type(error).__name__

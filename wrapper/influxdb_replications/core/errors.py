@@ -4,7 +4,8 @@ The tree::
 
     InfluxDBError                       base of everything this package raises (besides ValueError
     │                                   for bad arguments and RuntimeError for a closed client)
-    ├── APIConnectionError              the request failed in transport (DNS, refused, reset, TLS...)
+    ├── APIConnectionError              the request failed in transport (DNS, refused, reset, TLS...);
+    │                                   .failure says whether it may have reached the server
     │   └── APITimeoutError             ... because a timeout expired
     ├── APIResponseValidationError      a 2xx whose body is not what the endpoint returns
     ├── APIStatusError                  any non-2xx answer: .status_code, .code, .message
@@ -42,9 +43,10 @@ token), the response headers and the body, never the request headers.
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import httpx
 
@@ -57,6 +59,7 @@ __all__ = [
     "AlreadyExistsError",
     "BadRequestError",
     "ConflictError",
+    "Failure",
     "ForbiddenError",
     "InfluxDBError",
     "NotFoundError",
@@ -105,22 +108,39 @@ def _restore(cls: type[InfluxDBError], state: dict[str, Any]) -> InfluxDBError:
     return error
 
 
+class Failure(enum.Enum):
+    """What a failed attempt tells about the request; the retry table (``core/retry.py``) decides by it."""
+
+    NOT_SENT = "not sent"
+    """Nothing reached the server (connect error, connect/pool timeout): any operation may repeat."""
+    RETRY_LATER = "retry later"
+    """429 or 503: the server refused before doing anything; any operation may repeat."""
+    AMBIGUOUS = "ambiguous"
+    """The request may or may not have been applied (read timeout, reset, 502, 504)."""
+    FINAL = "final"
+    """A definite answer (400, 401, 404, 409, 422, 500, ...), a request that cannot be sent as configured,
+    or a server certificate the client does not trust (it cannot heal by repeating): never repeated."""
+
+
 class APIConnectionError(InfluxDBError):
     """The request could not be completed in transport; no HTTP status was received.
 
     Attributes:
         method: The HTTP method of the request.
         url: The request URL (it never carries the token).
+        failure: What the sender knows of the request: ``Failure.NOT_SENT`` (it never left: DNS, refused,
+            connect timeout), ``Failure.FINAL`` (it cannot be sent as configured: an unusable URL or
+            protocol, an untrusted server certificate) or ``Failure.AMBIGUOUS`` (the default: it may have
+            reached the server). The retry table reads it.
     """
 
-    # Set by the aiohttp sender to tell the retry rules whether the request left (a _retry.Failure);
-    # None: decided from the httpx exception in __cause__.
-    _failure: Any = None
-
-    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+    def __init__(
+        self, message: str, *, method: str = "", url: str = "", failure: Failure = Failure.AMBIGUOUS
+    ) -> None:
         super().__init__(message)
         self.method = method
         self.url = url
+        self.failure = failure
 
 
 class APITimeoutError(APIConnectionError):
@@ -190,16 +210,11 @@ class APIStatusError(InfluxDBError):
 
     def with_message(self, message: str) -> APIStatusError:
         """Return a copy of this error (same class and attributes) with another message."""
-        return type(self)(
-            message,
-            status_code=self.status_code,
-            code=self.code,
-            method=self.method,
-            url=self.url,
-            headers=self.headers,
-            body=self.body,
-            retry_after=self.retry_after,
-        )
+        return self._copy(message=message)
+
+    def _copy(self, **changes: Any) -> Self:
+        # every attribute is in __dict__ (the message too; see InfluxDBError.__reduce__)
+        return _restore(type(self), {**self.__dict__, **changes})  # type: ignore[return-value]
 
 
 class BadRequestError(APIStatusError):
@@ -222,27 +237,14 @@ class ValidationFailedError(BadRequestError):
 
     def with_message(self, message: str) -> ValidationFailedError:
         """Return a copy with another message; the hint stays, at the end of the message."""
-        return self._copy(message, self.hint)
+        return self._copy(message=append_hint(message, self.hint))
 
     def with_hint(self, hint: str) -> ValidationFailedError:
         """Return a copy whose hint is ``hint``, in place of the one at the end of the message."""
         message = self.message
         if self.hint is not None and message.endswith(HINT_LEAD + self.hint):
             message = message[: -len(HINT_LEAD + self.hint)]
-        return self._copy(message, hint)
-
-    def _copy(self, message: str, hint: str | None) -> ValidationFailedError:
-        return type(self)(
-            message,
-            status_code=self.status_code,
-            code=self.code,
-            method=self.method,
-            url=self.url,
-            headers=self.headers,
-            body=self.body,
-            retry_after=self.retry_after,
-            hint=hint,
-        )
+        return self._copy(message=append_hint(message, hint), hint=hint)
 
 
 class UnauthorizedError(APIStatusError):

@@ -1,8 +1,13 @@
 """Retry policy: which operations may be repeated, after which failures, and how long to wait.
 
-The decisions live here as small functions; the loop that applies them is the request helper in
-``_client.py``. Backoff is capped exponential with full jitter; ``Retry-After`` (seconds or an HTTP date)
-is honoured on 429 and 503. Tests make every wait instant with the client's documented ``sleep=`` hook
+Every decision of the request path lives here: what a failure tells (``classify``), whether an operation
+may be sent again after it (``OPERATIONS``, ``should_retry``), whether it says that an earlier, unanswered
+attempt was applied (``landed_earlier``), how long to wait (``retry_delay``) and whether that wait fits the
+deadline; ``Retrying`` keeps one call's state and answers with a ``Step``. The loop that applies them is
+``Core._request`` in ``core/client.py``.
+
+Backoff is capped exponential with full jitter; ``Retry-After`` (seconds or an HTTP date) is honoured on 429
+and 503. Tests make every wait instant with the client's documented ``sleep=`` hook
 (``ReplicationClient(..., sleep=no_wait)`` with any ``async def no_wait(seconds): ...``); nothing here
 patches ``asyncio.sleep``.
 """
@@ -11,15 +16,39 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import logging
 import random
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
-import httpx
+from influxdb_replications_api.types import RequestArgs
 
-from .errors import APIConnectionError, APIStatusError, InfluxDBError
-from .tls import untrusted_certificate
+from .errors import (
+    AlreadyExistsError,
+    APIConnectionError,
+    APIStatusError,
+    Failure,
+    InfluxDBError,
+    NotFoundError,
+)
+
+__all__ = [
+    "OPERATIONS",
+    "Failure",
+    "RetryClass",
+    "RetryPolicy",
+    "Retrying",
+    "Step",
+    "classify",
+    "instant_sleep",
+    "landed_earlier",
+    "parse_retry_after",
+    "retry_delay",
+    "should_retry",
+]
+
+_LOG = logging.getLogger("influxdb_replications")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,25 +131,12 @@ OPERATIONS: dict[str, RetryClass] = {
 }
 
 
-class Failure(enum.Enum):
-    """What a failed attempt tells about the request."""
-
-    NOT_SENT = "not sent"
-    """Nothing reached the server (connect error, connect/pool timeout): any operation may repeat."""
-    RETRY_LATER = "retry later"
-    """429 or 503: the server refused before doing anything; any operation may repeat."""
-    AMBIGUOUS = "ambiguous"
-    """The request may or may not have been applied (read timeout, reset, 502, 504)."""
-    FINAL = "final"
-    """A definite answer (400, 401, 404, 409, 422, 500, ...), or a server certificate the client does not
-    trust (no HTTP exchange; it cannot heal by repeating): never repeated."""
-
-
-_NOT_SENT_CAUSES = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
-
-
 def classify(error: InfluxDBError) -> Failure:
-    """Tell what a failed attempt means for repeating it."""
+    """Tell what a failed attempt means for repeating it.
+
+    A status tells it by its code; a transport failure carries what its sender knew
+    (``APIConnectionError.failure``, set by ``core/transport.py``).
+    """
     if isinstance(error, APIStatusError):
         if error.status_code in (429, 503):
             return Failure.RETRY_LATER
@@ -128,16 +144,7 @@ def classify(error: InfluxDBError) -> Failure:
             return Failure.AMBIGUOUS
         return Failure.FINAL
     if isinstance(error, APIConnectionError):
-        if untrusted_certificate(error.__cause__) is not None:
-            return Failure.FINAL  # an untrusted certificate stays untrusted: only a CA change fixes it
-        if error._failure is not None:
-            return error._failure  # type: ignore[no-any-return]
-        cause = error.__cause__
-        if isinstance(cause, httpx.UnsupportedProtocol):
-            return Failure.FINAL
-        if isinstance(cause, _NOT_SENT_CAUSES):
-            return Failure.NOT_SENT
-        return Failure.AMBIGUOUS
+        return error.failure
     return Failure.FINAL
 
 
@@ -148,6 +155,143 @@ def should_retry(retry_class: RetryClass, failure: Failure) -> bool:
     if retry_class is RetryClass.CREATE:
         return failure is not Failure.AMBIGUOUS
     return True
+
+
+class Step(enum.Enum):
+    """What the request path does after a failed attempt (the answer of ``Retrying.after``)."""
+
+    RETRY = "retry"
+    """Wait ``Retrying.delay`` seconds, then attempt again (looking the name up first if ``needs_lookup``)."""
+    RAISE = "raise"
+    """Raise the error."""
+    DONE = "done"
+    """Return as done: an earlier attempt that got no answer did delete it."""
+    RECONCILE = "reconcile"
+    """Look the name up and compare: an earlier attempt that got no answer may have created it."""
+
+
+def landed_earlier(retry_class: RetryClass, error: InfluxDBError, *, reconcile: bool) -> Step | None:
+    """After an attempt that got no answer: whether this error says that attempt was applied.
+
+    A delete that now finds nothing deleted it (``Step.DONE``); a create with a reconcile look-up whose name
+    is now taken may have created it (``Step.RECONCILE``: look it up and compare, contract note 1).
+    None: the error says nothing about the earlier attempt.
+    """
+    if retry_class is RetryClass.DELETE and isinstance(error, NotFoundError):
+        return Step.DONE
+    if reconcile and isinstance(error, AlreadyExistsError):
+        return Step.RECONCILE
+    return None
+
+
+def retry_delay(
+    policy: RetryPolicy, failure: Failure, error: InfluxDBError, retry_number: int
+) -> float | None:
+    """Seconds to wait before retry number ``retry_number`` (0 for the first).
+
+    The server's ``Retry-After`` on 429 and 503, else the policy's full-jitter backoff. None when
+    ``Retry-After`` asks for more than ``policy.max_retry_after``: the error is raised at once then.
+    """
+    retry_after = error.retry_after if isinstance(error, APIStatusError) else None
+    if failure is Failure.RETRY_LATER and retry_after is not None:
+        return None if retry_after > policy.max_retry_after else retry_after
+    return policy.backoff(retry_number)
+
+
+class Retrying:
+    """The retry state of one call: which attempt it is, what the failed ones told, the deadline.
+
+    The request path makes one at a call's first failure (a call that succeeds at once needs none) and asks
+    ``after(error)`` what to do after each failed attempt.
+
+    Attributes:
+        attempt: The number of the attempt being made (1 for the first).
+        max_attempts: Attempts in total for this call.
+        needs_lookup: The next attempt looks the name up before sending again (a create after an ambiguous
+            failure, contract note 1); the request path clears it once a look-up answered.
+        delay: The wait before the next attempt, set when ``after`` returns ``Step.RETRY``.
+    """
+
+    __slots__ = (
+        "ambiguous_seen",
+        "attempt",
+        "delay",
+        "max_attempts",
+        "needs_lookup",
+        "policy",
+        "reconcile",
+        "retry_class",
+        "started",
+    )
+
+    def __init__(
+        self,
+        retry_class: RetryClass,
+        policy: RetryPolicy,
+        *,
+        attempts: int | None = None,
+        reconcile: bool = False,
+        started: float | None = None,
+    ) -> None:
+        """``attempts`` overrides ``policy.max_attempts``; ``reconcile``: the call can look its name up;
+        ``started``: the ``time.monotonic()`` at which the call began (default: now), which the deadline
+        counts from."""
+        self.retry_class = retry_class
+        self.policy = policy
+        self.max_attempts = policy.max_attempts if attempts is None else attempts
+        self.reconcile = reconcile
+        self.started = time.monotonic() if started is None else started
+        self.attempt = 1
+        self.ambiguous_seen = False
+        self.needs_lookup = False
+        self.delay = 0.0
+
+    def after(self, error: InfluxDBError) -> Step:
+        """What to do after the current attempt failed with ``error``; on RETRY, ``attempt`` is the next."""
+        failure = classify(error)
+        if failure is Failure.AMBIGUOUS:
+            self.ambiguous_seen = True
+        elif self.ambiguous_seen:
+            landed = landed_earlier(self.retry_class, error, reconcile=self.reconcile)
+            if landed is not None:
+                return landed
+        if self.reconcile and self.retry_class is RetryClass.CREATE and failure is Failure.AMBIGUOUS:
+            self.needs_lookup = True  # the next attempt looks the name up before sending again
+        elif not should_retry(self.retry_class, failure):
+            return Step.RAISE
+        if self.attempt >= self.max_attempts:
+            return Step.RAISE
+        delay = retry_delay(self.policy, failure, error, self.attempt - 1)
+        if delay is None or not self.fits(delay):
+            return Step.RAISE
+        self.attempt += 1
+        self.delay = delay
+        return Step.RETRY
+
+    def fits(self, delay: float) -> bool:
+        """Whether a wait of ``delay`` seconds ends before the deadline (always, without one)."""
+        deadline = self.policy.deadline
+        return deadline is None or delay < deadline - (time.monotonic() - self.started)
+
+    def log(self, op: str, request: RequestArgs | None, error: InfluxDBError) -> None:
+        """One INFO line on the "influxdb_replications" logger for the retry ``after`` just decided."""
+        if _LOG.isEnabledFor(logging.INFO):
+            _LOG.info(
+                "retrying %s %s (attempt %d of %d) in %.3fs after %s",
+                "" if request is None else request["method"].upper(),
+                op if request is None else request["url"],
+                self.attempt,
+                self.max_attempts,
+                self.delay,
+                _describe(error),
+            )
+
+
+def _describe(error: InfluxDBError) -> str:
+    if isinstance(error, APIStatusError):
+        return f"status {error.status_code}"
+    cause = error.__cause__
+    return type(cause).__name__ if cause is not None else type(error).__name__
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

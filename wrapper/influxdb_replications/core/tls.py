@@ -15,7 +15,7 @@ construction, before any request.
 
 A certificate the server presents and the client does not trust cannot heal by repeating the request:
 ``untrusted_certificate`` finds it in a transport failure, the senders word the error with
-``untrusted_message`` and the retry rules (``_retry.classify``) never repeat it.
+``untrusted_message`` and mark it ``Failure.FINAL``, so the retry table (``core/retry.py``) never repeats it.
 """
 
 from __future__ import annotations

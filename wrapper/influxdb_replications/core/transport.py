@@ -5,7 +5,8 @@ client.Sender``): a generated endpoint function (``asyncio_detailed``) hands the
 builds (``RequestArgs``: method, path, query, JSON body, headers), they send it and hand back a
 :class:`Reply` with the status and the raw body, which the generated function decodes once into its model.
 Every transport failure is turned into :class:`APIConnectionError` or :class:`APITimeoutError` here, so
-the request path in ``core/client.py`` never sees a library's own exceptions.
+the request path in ``core/client.py`` never sees a library's own exceptions; its ``failure`` says what the
+sender knows of the request (never sent, never sendable, or maybe landed), which the retry table reads.
 """
 
 # `timeout` is an httpx/aiohttp timeout per request, not an asyncio deadline: ASYNC109 does not apply.
@@ -23,14 +24,13 @@ import httpx
 
 from influxdb_replications_api.types import RequestArgs
 
-from .errors import APIConnectionError, APITimeoutError
-from .retry import Failure
-from .tls import untrusted_message
+from .errors import APIConnectionError, APITimeoutError, Failure
+from .tls import untrusted_certificate, untrusted_message
 
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["PRIVATE_ATTRIBUTES", "AiohttpSender", "HttpxSender", "Reply", "env_proxy"]
+__all__ = ["PRIVATE_ATTRIBUTES", "AiohttpSender", "Attempt", "HttpxSender", "Reply", "env_proxy"]
 
 # The one private attribute of a third-party library this package touches, and why. A test
 # (tests/unit/test_private_attributes.py) fails loudly when the library no longer has it.
@@ -150,13 +150,16 @@ class HttpxSender:
                 await response.aclose()
         except httpx.TimeoutException as exc:
             raise APITimeoutError(
-                f"{type(exc).__name__} during {method} {path}", method=method, url=path
+                f"{type(exc).__name__} during {method} {path}",
+                method=method,
+                url=path,
+                failure=_httpx_failure(exc),
             ) from exc
         except httpx.RequestError as exc:
             message = (
                 untrusted_message(exc, method, path) or f"{type(exc).__name__} during {method} {path}: {exc}"
             )
-            raise APIConnectionError(message, method=method, url=path) from exc
+            raise APIConnectionError(message, method=method, url=path, failure=_httpx_failure(exc)) from exc
         return Reply(
             response.status_code,
             response.reason_phrase,
@@ -272,18 +275,43 @@ class AiohttpSender:
                 )
         except TimeoutError as exc:
             # aiohttp's connect timeouts subclass TimeoutError too: nothing was sent then
-            failure = Failure.NOT_SENT if _is_connect_timeout(exc) else None
+            failure = Failure.NOT_SENT if _is_connect_timeout(exc) else Failure.AMBIGUOUS
             raise _connection_error(APITimeoutError, exc, method, path, failure) from exc
         except aiohttp.ClientConnectorError as exc:  # DNS, refused, TLS handshake: nothing sent
             raise _connection_error(APIConnectionError, exc, method, path, Failure.NOT_SENT) from exc
         except aiohttp.InvalidURL as exc:
             raise _connection_error(APIConnectionError, exc, method, path, Failure.FINAL) from exc
         except aiohttp.ClientError as exc:  # reset, disconnect, bad payload: the request may have landed
-            raise _connection_error(APIConnectionError, exc, method, path, None) from exc
+            raise _connection_error(APIConnectionError, exc, method, path, Failure.AMBIGUOUS) from exc
 
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
+
+
+class Attempt:
+    """The ``client=`` of one attempt of ``Core._request``: the chosen sender with this call's timeout.
+
+    It implements the generated ``Sender`` interface and keeps the request (for the retry's log line) and
+    the reply, so that an answer whose body the generated function could not decode (a proxy's HTML 502,
+    a malformed 2xx) still becomes the typed error of its status.
+    """
+
+    __slots__ = ("_sender", "_timeout", "reply", "request")
+
+    raise_on_unexpected_status: Final = False
+
+    def __init__(self, sender: HttpxSender | AiohttpSender, timeout: httpx.Timeout | None) -> None:
+        self._sender = sender
+        self._timeout = timeout
+        self.request: RequestArgs | None = None
+        self.reply: Reply | None = None
+
+    async def send(self, request: RequestArgs) -> Reply:
+        """Send through the chosen sender with this call's timeout; keep the request and the reply."""
+        self.request = request
+        self.reply = reply = await self._sender.send(request, self._timeout)
+        return reply
 
 
 def _client_timeout(timeout: httpx.Timeout) -> aiohttp.ClientTimeout:
@@ -306,12 +334,24 @@ def _connection_error(
     exc: BaseException,
     method: str,
     path: str,
-    failure: Failure | None,
+    failure: Failure,
 ) -> APIConnectionError:
     detail = str(exc)
     message = untrusted_message(exc, method, path) or (
         f"{type(exc).__name__} during {method} {path}" + (f": {detail}" if detail else "")
     )
-    error = cls(message, method=method, url=path)
-    error._failure = failure
-    return error
+    return cls(message, method=method, url=path, failure=_unless_untrusted(exc, failure))
+
+
+def _httpx_failure(exc: httpx.RequestError) -> Failure:
+    """What an httpx failure tells the retry table (see ``APIConnectionError.failure``)."""
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return Failure.FINAL  # it never can be sent
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return _unless_untrusted(exc, Failure.NOT_SENT)
+    return _unless_untrusted(exc, Failure.AMBIGUOUS)
+
+
+def _unless_untrusted(exc: BaseException, failure: Failure) -> Failure:
+    # an untrusted certificate stays untrusted until the CA changes: never repeated
+    return Failure.FINAL if untrusted_certificate(exc) is not None else failure

@@ -32,6 +32,7 @@ from ..core.errors import NotFoundError
 from ..core.fields import REMOTE, REPLICATION, ExtraFields
 from ..core.models import RemoteConnection, Replication
 from ..resources.hints import plan_insecure_tls, plan_missing_org
+from ..resources.lookups import resolve_bucket_id
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Kind, Plan
 
 if TYPE_CHECKING:  # the client calls plan/apply on first use; they call down into its resources
@@ -141,7 +142,7 @@ async def _bucket_ids(client: ReplicationClient, wanted: tuple[DesiredReplicatio
             ids[bucket] = bucket.lower()
             continue
         try:
-            ids[bucket] = await client._resolve_bucket_id(bucket, None, None)
+            ids[bucket] = await resolve_bucket_id(client, bucket, None, None)
         except NotFoundError as exc:
             raise exc.with_message(
                 f"local bucket {bucket!r} of replication {rep.name!r} not found in org {client.org_id}"

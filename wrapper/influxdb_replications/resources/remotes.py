@@ -35,6 +35,7 @@ from ..core.errors import AlreadyExistsError, APIStatusError, NotFoundError
 from ..core.fields import REMOTE, check_extras
 from ..core.models import RemoteConnection, Replications, remotes_of, replications_of, same
 from .hints import explain, warn_missing_org
+from .lookups import resolve_org_id
 
 if TYPE_CHECKING:
     from ..core.client import Core
@@ -94,7 +95,7 @@ class Remotes:
         attempts: int | None = None,
     ) -> builtins.list[RemoteConnection]:
         client = self._client
-        org_id = await client._resolve_org_id(timeout, trace_span)
+        org_id = await resolve_org_id(client, timeout, trace_span)
         return await client._request(
             "remotes.list",
             lambda c, span: get_remote_connections.asyncio_detailed(
@@ -216,7 +217,7 @@ class Remotes:
             check_str(description, "description")
         extras = check_extras(REMOTE.create, fields, "create")
         client = self._client
-        org_id = await client._resolve_org_id(timeout, trace_span)
+        org_id = await resolve_org_id(client, timeout, trace_span)
         body = RemoteConnectionCreationRequest(
             name=name,
             org_id=org_id,

@@ -57,6 +57,7 @@ from ..core.fields import REPLICATION, check_extras
 from ..core.models import RemoteConnection, Replication, replications_of, same
 from .health import ReplicationStatus, SyncTimeoutError, assess, check_ratio, format_bytes
 from .hints import by_name_hint, explain, hint_sentence, warn_max_age_change
+from .lookups import resolve_bucket_id, resolve_org_id
 
 if TYPE_CHECKING:
     from ..core.client import Core
@@ -110,7 +111,7 @@ class Replications:
     async def _bucket_id(self, bucket: str, timeout: Timeout, trace_span: str | None) -> str:
         if is_id(bucket):
             return bucket
-        return await self._client._resolve_bucket_id(bucket, timeout, trace_span)
+        return await resolve_bucket_id(self._client, bucket, timeout, trace_span)
 
     async def _list(
         self,
@@ -123,7 +124,7 @@ class Replications:
         attempts: int | None = None,
     ) -> builtins.list[Replication]:
         client = self._client
-        org_id = await client._resolve_org_id(timeout, trace_span)
+        org_id = await resolve_org_id(client, timeout, trace_span)
         try:
             return await client._request(
                 "replications.list",
@@ -271,7 +272,7 @@ class Replications:
         if description is not None:
             check_str(description, "description")
         extras = check_extras(REPLICATION.create, fields, method)
-        org_id = await self._client._resolve_org_id(timeout, trace_span)
+        org_id = await resolve_org_id(self._client, timeout, trace_span)
         remote_id = await self._remote_id(remote_ref, timeout, trace_span)
         bucket_id = await self._bucket_id(bucket, timeout, trace_span)
         body = ReplicationCreationRequest(
