@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core.args import check_id, check_name
-from ..core.fields import REMOTE, REPLICATION
 from .desired import DesiredRemote, DesiredReplication
 from .fleet import DEFAULT_TOKEN_ENV, Host, check_env_name
 from .fleet_config import ConfigError, FleetConfig, selects
+from .spec_fields import OLDER_NAMES, REMOTE, REPLICATION, Resource
 from .toml_lines import Key, KeyPath, Locator
 
 __all__ = ["Loader"]
@@ -29,32 +29,11 @@ _DEFAULTS_FIELDS: dict[str, type] = {"org": str, "org_id": str, "token_env": str
 _HOST_FIELDS: dict[str, type] = {"url": str, "name": str, "org": str, "org_id": str, "token_env": str}
 
 
-_REMOTE_FIELDS: dict[str, type] = {
-    "name": str,
-    "remote_url": str,
-    "url": str,
-    "remote_org_id": str,
-    "token_env": str,
-    "allow_insecure_tls": bool,
-    "description": str,
-    "hosts": list,
-    **{spec.name: spec.python_type for spec in REMOTE.all},
-}
+# a remote or replication table takes the Desired* keywords (from the spec's metadata) and its hosts
+_REMOTE_FIELDS: dict[str, type] = {**DesiredRemote.keys(), "hosts": list}
 
 
-_REPLICATION_FIELDS: dict[str, type] = {
-    "name": str,
-    "remote": str,
-    "local_bucket": str,
-    "remote_bucket": str,
-    "remote_bucket_id": str,
-    "max_queue_size_bytes": int,
-    "max_age_seconds": int,
-    "drop_non_retryable_data": bool,
-    "description": str,
-    "hosts": list,
-    **{spec.name: spec.python_type for spec in REPLICATION.all},
-}
+_REPLICATION_FIELDS: dict[str, type] = {**DesiredReplication.keys(), "hosts": list}
 
 
 _SECTIONS = ("defaults", "hosts", "remotes", "replications")
@@ -162,6 +141,14 @@ class Loader:
             if key not in table:
                 raise self.fail(at, f"{what}: missing required key {key!r}")
 
+    def _require_fields(self, at: KeyPath, what: str, table: dict[str, Any], resource: Resource) -> None:
+        """The fields the spec requires on create that have no default (under the name or its older one)."""
+        for spec_field in resource.fields:
+            older = OLDER_NAMES.get(spec_field.name)
+            if spec_field.required and spec_field.name not in table and older not in table:
+                also = "" if older is None else f" (or its older name {older!r})"
+                raise self.fail(at, f"{what}: missing required key {spec_field.name!r}{also}")
+
     def _value_error(self, at: KeyPath, what: str, exc: ValueError, table: dict[str, Any]) -> ConfigError:
         """Point a constructor's ValueError at the key it names (else at the table)."""
         message = str(exc)
@@ -253,8 +240,7 @@ class Loader:
             what = self._name_of("remote", index, table)
             self._table(at, what, table, _REMOTE_FIELDS)
             self._require(at, what, table, "name")
-            if "remote_url" not in table and "url" not in table:
-                raise self.fail(at, f"{what}: missing required key 'remote_url' (or its older name 'url')")
+            self._require_fields(at, what, table, REMOTE)
             if "token_env" in table:
                 try:
                     check_env_name(table["token_env"], "token_env")
@@ -287,6 +273,7 @@ class Loader:
             what = self._name_of("replication", index, table)
             self._table(at, what, table, _REPLICATION_FIELDS)
             self._require(at, what, table, "name", "remote", "local_bucket")
+            self._require_fields(at, what, table, REPLICATION)
             fields = {k: v for k, v in table.items() if k != "hosts"}
             try:
                 replication = DesiredReplication(**fields)
