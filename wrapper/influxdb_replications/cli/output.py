@@ -11,7 +11,8 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..core.models import Replication
+from ..core.models import RemoteConnection, Replication
+from ..operations.spec_fields import BUCKET_ID, BUCKET_NAME
 
 if TYPE_CHECKING:
     from ..operations.fleet import HostResult
@@ -86,7 +87,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-REMOTE_COLUMNS = ("id", "name", "remote_url", "remote_org_id", "allow_insecure_tls", "description")
+# every field of a remote as the server returns it, but its org (the client's own)
+REMOTE_COLUMNS = (
+    "id",
+    "name",
+    *(s.name for s in RemoteConnection.FIELDS if s.name not in ("id", "name", "org_id")),
+)
 
 
 REPLICATION_COLUMNS = (
@@ -106,8 +112,8 @@ REPLICATION_COLUMNS = (
 def _replication_row(r: Replication) -> list[Any]:
     row: list[Any] = []
     for column in REPLICATION_COLUMNS:
-        if column == "remote_bucket":
-            row.append(r.remote_bucket_id or r.remote_bucket_name)
+        if column == "remote_bucket":  # the bucket switch: the target's ID, else its name
+            row.append(getattr(r, BUCKET_ID) or getattr(r, BUCKET_NAME))
         else:
             row.append(getattr(r, column))
     return row

@@ -84,9 +84,14 @@ class Field:
         """How a plan names it (its older name where it has one)."""
         return OLDER_NAMES.get(self.spec.name, self.spec.name)
 
+    @property
+    def limit(self) -> Callable[[Any, str], Any] | None:
+        """The check of the server's limit on the value, if it has one beyond the type."""
+        return _LIMITS.get(self.spec.name)
+
     def check(self, value: Any, arg: str | None = None) -> Any:
         """The checked value: the server's limit, else its kind (ValueError naming ``arg``)."""
-        limit = _LIMITS.get(self.spec.name)
+        limit = self.limit
         arg = arg or self.spec.name
         return limit(value, arg) if limit is not None else check_value(self.spec, value, arg)
 
