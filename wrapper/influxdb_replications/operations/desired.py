@@ -103,9 +103,9 @@ class _Desired:
                     )
                 if value is None:
                     value, arg = given[older], older
-            if value is None and spec_field.default is not None:
-                value = spec_field.default
-            if value is not None or spec_field.required:
+            if value is None and spec_field.default is not None and spec_field.name not in given:
+                value = spec_field.default  # a field with a default is always managed: None is refused below
+            if value is not None or spec_field.required or spec_field.default is not None:
                 value = spec_field.check(value, arg if value is not None else older or arg)
             object.__setattr__(self, spec_field.name, value)
 
