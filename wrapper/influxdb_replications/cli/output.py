@@ -87,11 +87,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-# every field of a remote as the server returns it, but its org (the client's own)
+# every field of a remote as the server returns it but its org (the client's own): where it points
+# first, as the table always showed it, then the rest in the spec's order
+_REMOTE_FIRST = ("id", "name", "remote_url", "remote_org_id")
 REMOTE_COLUMNS = (
-    "id",
-    "name",
-    *(s.name for s in RemoteConnection.FIELDS if s.name not in ("id", "name", "org_id")),
+    *_REMOTE_FIRST,
+    *(s.name for s in RemoteConnection.FIELDS if s.name not in (*_REMOTE_FIRST, "org_id")),
 )
 
 

@@ -24,9 +24,8 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from ..core.args import check_id, check_name
-from ..core.fields import REMOTE as REMOTE_EXTRAS
-from ..core.fields import REPLICATION as REPLICATION_EXTRAS
-from ..core.fields import ExtraFields
+from ..resources.remotes import Remotes
+from ..resources.replications import Replications
 from .spec_fields import BUCKET_ID, OLDER_NAMES, REMOTE, REPLICATION, Resource
 
 __all__ = ["Change", "DesiredRemote", "DesiredReplication", "DesiredState", "Plan"]
@@ -44,7 +43,8 @@ class _Desired:
     __slots__ = ()
     _KIND: ClassVar[str]
     _FIELDS: ClassVar[Resource]
-    _EXTRAS: ClassVar[ExtraFields]
+    # the keywords the resource's create and update methods spell out (the others go through **fields)
+    _KEYWORDS: ClassVar[frozenset[str]]
 
     if TYPE_CHECKING:  # the walked fields are added from the metadata when the module loads
         __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
@@ -70,8 +70,7 @@ class _Desired:
         return {
             spec_field.name: value
             for spec_field in self._FIELDS.fields
-            if self._EXTRAS.spec(spec_field.name) is not None
-            and (value := getattr(self, spec_field.name)) is not None
+            if spec_field.name not in self._KEYWORDS and (value := getattr(self, spec_field.name)) is not None
         }
 
     @property
@@ -110,7 +109,17 @@ class _Desired:
             object.__setattr__(self, spec_field.name, value)
 
 
-def _walked(resource: Resource, extras: ExtraFields) -> Callable[[type[_T]], type[_T]]:
+def _keywords(*methods: Callable[..., Any]) -> frozenset[str]:
+    """The parameters the methods name (not their ``**fields``)."""
+    return frozenset(
+        name
+        for method in methods
+        for name, parameter in inspect.signature(method).parameters.items()
+        if parameter.kind is not inspect.Parameter.VAR_KEYWORD
+    )
+
+
+def _walked(resource: Resource, keywords: frozenset[str]) -> Callable[[type[_T]], type[_T]]:
     """Make ``cls`` a frozen dataclass whose fields are its own plus the resource's walked fields."""
 
     def build(cls: type[_T]) -> type[_T]:
@@ -119,7 +128,7 @@ def _walked(resource: Resource, extras: ExtraFields) -> Callable[[type[_T]], typ
             annotations[spec_field.name] = "Any"
         cls.__annotations__ = annotations
         cls._FIELDS = resource  # type: ignore[attr-defined]
-        cls._EXTRAS = extras  # type: ignore[attr-defined]
+        cls._KEYWORDS = keywords  # type: ignore[attr-defined]
         made = dataclass(frozen=True, slots=True, init=False)(cls)
         for name, older in OLDER_NAMES.items():
             if resource.get(name) is not None:
@@ -129,7 +138,7 @@ def _walked(resource: Resource, extras: ExtraFields) -> Callable[[type[_T]], typ
     return build
 
 
-@_walked(REMOTE, REMOTE_EXTRAS)
+@_walked(REMOTE, _keywords(Remotes.create, Remotes.update))
 class DesiredRemote(_Desired):
     """A remote connection as it should be.
 
@@ -165,7 +174,7 @@ class DesiredRemote(_Desired):
         self._set_fields(name, {**dict(extra), **fields})
 
 
-@_walked(REPLICATION, REPLICATION_EXTRAS)
+@_walked(REPLICATION, _keywords(Replications.create, Replications.update))
 class DesiredReplication(_Desired):
     """A replication as it should be.
 
