@@ -52,7 +52,7 @@ class _Desired:
         def __getattr__(self, name: str) -> Any: ...
 
     @classmethod
-    def keys(cls) -> dict[str, type]:
+    def accepted(cls) -> dict[str, type]:
         """Every keyword the constructor takes, with the Python type of its value (older names included)."""
         # the fields with behaviour of their own are all strings (names, and the target bucket's ID)
         keys: dict[str, type] = {

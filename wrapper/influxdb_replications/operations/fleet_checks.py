@@ -30,10 +30,10 @@ _HOST_FIELDS: dict[str, type] = {"url": str, "name": str, "org": str, "org_id": 
 
 
 # a remote or replication table takes the Desired* keywords (from the spec's metadata) and its hosts
-_REMOTE_FIELDS: dict[str, type] = {**DesiredRemote.keys(), "hosts": list}
+_REMOTE_FIELDS: dict[str, type] = {**DesiredRemote.accepted(), "hosts": list}
 
 
-_REPLICATION_FIELDS: dict[str, type] = {**DesiredReplication.keys(), "hosts": list}
+_REPLICATION_FIELDS: dict[str, type] = {**DesiredReplication.accepted(), "hosts": list}
 
 
 _SECTIONS = ("defaults", "hosts", "remotes", "replications")
