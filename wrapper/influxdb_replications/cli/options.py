@@ -87,6 +87,8 @@ def _field_options(parser: argparse.ArgumentParser, resource: Resource, *, updat
         flag = "--" + spec.name.replace("_", "-")
         dest = _FIELD_PREFIX + spec.name
         help_text = (None if update else _HELP.get(spec.name)) or f"the spec's {spec.key}"
+        if not update and spec_field.default is not None and spec.kind != "bool":
+            help_text += " (default " + str(spec_field.default).replace("%", "%%") + ")"
         if spec.kind == "bool":
             action: Any = argparse.BooleanOptionalAction if update else "store_true"
             parser.add_argument(flag, dest=dest, action=action, default=None, help=help_text)
