@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..core.models import RemoteConnection, Replication
-from ..operations.spec_fields import BUCKET_ID, BUCKET_NAME
 
 if TYPE_CHECKING:
     from ..operations.fleet import HostResult
@@ -114,7 +113,7 @@ def _replication_row(r: Replication) -> list[Any]:
     row: list[Any] = []
     for column in REPLICATION_COLUMNS:
         if column == "remote_bucket":  # the bucket switch: the target's ID, else its name
-            row.append(getattr(r, BUCKET_ID) or getattr(r, BUCKET_NAME))
+            row.append(r.remote_bucket_id or r.remote_bucket_name)
         else:
             row.append(getattr(r, column))
     return row

@@ -32,7 +32,7 @@ from ..core.errors import NotFoundError
 from ..core.models import RemoteConnection, Replication
 from ..resources.hints import plan_insecure_tls, plan_missing_org
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Kind, Plan
-from .spec_fields import BUCKET_ID, BUCKET_NAME, MAX_AGE, REMOTE, REPLICATION, Resource
+from .spec_fields import BUCKET_ID, MAX_AGE, REMOTE, REPLICATION, Resource
 
 if TYPE_CHECKING:  # the client calls plan/apply on first use; they call down into its resources
     from .replication_client import ReplicationClient
@@ -226,7 +226,7 @@ def _replication_fields(want: DesiredReplication) -> dict[str, tuple[Any, Any]]:
     if want.remote_bucket is not None:
         fields["remote_bucket"] = (None, want.remote_bucket)
     else:
-        fields[BUCKET_ID] = (None, getattr(want, BUCKET_ID))
+        fields[BUCKET_ID] = (None, want.remote_bucket_id)
     return {**fields, **_create_fields(REPLICATION, want)}
 
 
@@ -260,8 +260,8 @@ def _change_replication(
         )
 
     # The writer uses a non-empty stored name, else the ID (reference 3.6, "Bucket-target pitfalls").
-    have_name = getattr(have, BUCKET_NAME) or None
-    have_id, want_id = getattr(have, BUCKET_ID), getattr(want, BUCKET_ID)
+    have_name = have.remote_bucket_name or None
+    have_id, want_id = have.remote_bucket_id, want.remote_bucket_id
     if want.remote_bucket is not None:
         if have_name != want.remote_bucket:
             fields["remote_bucket"] = (have_name, want.remote_bucket)
