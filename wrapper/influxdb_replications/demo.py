@@ -88,9 +88,8 @@ async def run_demo(points: int = 1000, *, out: TextIO = sys.stdout, wait_seconds
                 remote_url=cloud.url,
                 remote_api_token=cloud.token,
                 remote_org_id=cloud.org_id,
-                description="the central cloud instance",
             )
-            say(f"created remote connection {remote.name!r} ({remote.id}) -> {remote.remote_url}")
+            say(f"created remote connection {remote.name!r} ({remote.id}) -> {cloud.url}")
             replication = await client.replications.create(
                 name="telemetry-to-cloud",
                 remote=remote,
@@ -136,9 +135,10 @@ async def run_demo(points: int = 1000, *, out: TextIO = sys.stdout, wait_seconds
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m influxdb_replications.demo",
-        description="Replicate points from an embedded edge InfluxDB to an embedded cloud InfluxDB.",
+    parser = argparse.ArgumentParser(  # prog, usage, and the text above the options
+        "python -m influxdb_replications.demo",
+        None,
+        "Replicate points from an embedded edge InfluxDB to an embedded cloud InfluxDB.",
     )
     parser.add_argument("--points", type=int, default=1000, help="how many points to write (default 1000)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the queue to drain")

@@ -12,7 +12,8 @@ from ..core.errors import NotFoundError
 from ..core.models import RemoteConnection, Replication
 from ..core.retry import RetryPolicy
 from ..operations.replication_client import ReplicationClient
-from .options import _extra_values
+from ..operations.spec_fields import BUCKET_ID
+from .options import _field_values
 from .output import (
     REMOTE_COLUMNS,
     REPLICATION_COLUMNS,
@@ -134,8 +135,9 @@ async def _get_replication(client: ReplicationClient, ref: str) -> Replication:
 def _remote_token(ctx: _Ctx) -> str | None:
     args = ctx.args
     token: str | None = None
-    if args.remote_api_token is not None:
-        token = args.remote_api_token
+    given: str | None = args.remote_api_token  # the write-only token: masked wherever it could be printed
+    if given is not None:
+        token = given
     elif args.remote_api_token_env is not None:
         token = os.environ.get(args.remote_api_token_env)
         if not token:
@@ -182,24 +184,11 @@ async def _cmd_remotes(ctx: _Ctx) -> int:
             if token is None:  # the option group is required, so argparse already refused this
                 raise UsageError("remotes create: give the remote's API token")
             remote = await client.remotes.create(
-                name=args.name,
-                remote_url=args.remote_url,
-                remote_api_token=token,
-                remote_org_id=args.remote_org_id,
-                allow_insecure_tls=args.allow_insecure_tls,
-                description=args.description,
-                **_extra_values(args),
+                name=args.name, remote_api_token=token, **_field_values(args)
             )
             _show_remote(ctx, remote)
         elif args.action == "update":
-            fields = {
-                "name": args.name,
-                "remote_url": args.remote_url,
-                "remote_org_id": args.remote_org_id,
-                "allow_insecure_tls": args.allow_insecure_tls,
-                "description": args.description,
-                **_extra_values(args),
-            }
+            fields = {"name": args.name, **_field_values(args)}
             token = _remote_token(ctx)
             if token is None and all(v is None for v in fields.values()):
                 raise UsageError("remotes update: nothing to change; pass at least one field option")
@@ -235,33 +224,16 @@ async def _cmd_replications(ctx: _Ctx) -> int:
                 "name": args.name,
                 "remote": args.remote,
                 "local_bucket": args.local_bucket,
-                "remote_bucket": args.remote_bucket,
-                "remote_bucket_id": args.remote_bucket_id,
-                "drop_non_retryable_data": args.drop_non_retryable_data,
-                "description": args.description,
-                **_extra_values(args),
+                **_bucket_values(args),
+                **_field_values(args),
             }
-            if args.max_queue_size_bytes is not None:
-                options["max_queue_size_bytes"] = args.max_queue_size_bytes
-            if args.max_age_seconds is not None:
-                options["max_age_seconds"] = args.max_age_seconds
             if args.validate_only:
                 await client.replications.validate_create(**options)
                 _said_valid(ctx, None, args.name)
             else:
                 _show_replication(ctx, await client.replications.create(**options))
         elif args.action == "update":
-            fields = {
-                "name": args.name,
-                "description": args.description,
-                "remote": args.remote,
-                "remote_bucket": args.remote_bucket,
-                "remote_bucket_id": args.remote_bucket_id,
-                "max_queue_size_bytes": args.max_queue_size_bytes,
-                "max_age_seconds": args.max_age_seconds,
-                "drop_non_retryable_data": args.drop_non_retryable_data,
-                **_extra_values(args),
-            }
+            fields = {"name": args.name, "remote": args.remote, **_bucket_values(args), **_field_values(args)}
             if all(v is None for v in fields.values()):
                 raise UsageError("replications update: nothing to change; pass at least one field option")
             replication_id = await _replication_id(client, args.replication)
@@ -282,6 +254,11 @@ async def _cmd_replications(ctx: _Ctx) -> int:
             await client.replications.validate(replication_id)
             _said_valid(ctx, replication_id, args.replication)
     return EXIT_OK
+
+
+def _bucket_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The remote-bucket switch as given: the target's name or its ID (the parser allows one)."""
+    return {"remote_bucket": args.remote_bucket, BUCKET_ID: getattr(args, BUCKET_ID)}
 
 
 def _said_valid(ctx: _Ctx, replication_id: str | None, ref: str) -> None:

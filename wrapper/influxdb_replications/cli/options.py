@@ -1,15 +1,16 @@
-"""Option types of the command line, and the options of the fields the spec adds (``--extra-...``)."""
+"""Option types of the command line, and the options of the spec's fields (walked from its metadata)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from dateutil.parser import isoparse
 
-from ..core.fields import FieldSpec
+from ..core.args import check_id, check_max_age, check_queue_size, check_url
+from ..operations.spec_fields import Resource
 
 
 def _positive_float(text: str) -> float:
@@ -56,42 +57,66 @@ def _float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
 
 
-# How a command-line string becomes a value of each field kind (the spec's extras).
+# How a command-line string becomes a value of each field kind.
 _PARSERS: dict[str, Callable[[str], Any]] = {"int": _int, "float": _float, "datetime": _datetime}
+# The value's name in the help, by the server limit it is checked against (else by its kind).
+_METAVARS: dict[Callable[[Any, str], Any], str] = {
+    check_url: "URL",
+    check_id: "ID",
+    check_queue_size: "N",
+    check_max_age: "S",
+}
+# Help texts that say more than the spec's key (create only; the update options share the words).
+_HELP: dict[str, str] = {
+    "remote_org_id": "the org ID on the remote",
+    "allow_insecure_tls": "skip TLS checks towards the remote",
+}
 
 
-def _extra_options(parser: argparse.ArgumentParser, specs: Sequence[FieldSpec], *, update: bool) -> None:
-    """One option per extra field of the spec (no per-field code): ``--snake-name VALUE``.
+def _field_options(parser: argparse.ArgumentParser, resource: Resource, *, update: bool) -> None:
+    """One option per walked field that the create (or update) request carries: ``--snake-name VALUE``.
 
-    A boolean is a flag (``--x``; on update ``--x/--no-x``, absent meaning "unchanged").
+    Nothing here names a field: the options come from the spec's metadata. A boolean is a flag (``--x``;
+    on update ``--x/--no-x``); a field the spec requires on create without a default is a required
+    option. An option not given is not sent (None), so the server's or the spec's default applies.
     """
-    for spec in specs:
+    for spec_field in resource.fields:
+        if not (spec_field.update if update else spec_field.create):
+            continue
+        spec = spec_field.spec
         flag = "--" + spec.name.replace("_", "-")
-        dest = _EXTRA_PREFIX + spec.name
+        dest = _FIELD_PREFIX + spec.name
+        help_text = (None if update else _HELP.get(spec.name)) or f"the spec's {spec.key}"
+        if not update and spec_field.default is not None and spec.kind != "bool":
+            help_text += " (default " + str(spec_field.default).replace("%", "%%") + ")"
         if spec.kind == "bool":
             action: Any = argparse.BooleanOptionalAction if update else "store_true"
-            parser.add_argument(flag, dest=dest, action=action, default=None, help=f"the spec's {spec.key}")
-        else:
-            parser.add_argument(
-                flag,
-                dest=dest,
-                type=_PARSERS.get(spec.kind, str),
-                choices=spec.choices or None,
-                metavar=spec.kind.upper() if not spec.choices else None,
-                help=f"the spec's {spec.key}",
-            )
+            parser.add_argument(flag, dest=dest, action=action, default=None, help=help_text)
+            continue
+        metavar = _METAVARS.get(spec_field.limit) if spec_field.limit is not None else None
+        if metavar is None and not spec.choices:
+            metavar = spec.name.upper() if spec.kind == "str" else spec.kind.upper()
+        parser.add_argument(
+            flag,
+            dest=dest,
+            type=_PARSERS.get(spec.kind, str),
+            choices=spec.choices or None,
+            metavar=metavar,
+            required=spec_field.required and not update,
+            help=help_text,
+        )
 
 
-def _extra_values(args: argparse.Namespace) -> dict[str, Any]:
-    """The extra field options given on the command line, by field name."""
+def _field_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The field options given on the command line, by field name."""
     return {
-        name[len(_EXTRA_PREFIX) :]: value
+        name[len(_FIELD_PREFIX) :]: value
         for name, value in vars(args).items()
-        if name.startswith(_EXTRA_PREFIX) and value is not None
+        if name.startswith(_FIELD_PREFIX) and value is not None
     }
 
 
-_EXTRA_PREFIX = "extra__"
+_FIELD_PREFIX = "field__"
 
 
 DEFAULT_LISTEN = "127.0.0.1:9470"

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..core.models import Replication
+from ..core.models import RemoteConnection, Replication
 
 if TYPE_CHECKING:
     from ..operations.fleet import HostResult
@@ -86,7 +86,13 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-REMOTE_COLUMNS = ("id", "name", "remote_url", "remote_org_id", "allow_insecure_tls", "description")
+# every field of a remote as the server returns it but its org (the client's own): where it points
+# first, as the table always showed it, then the rest in the spec's order
+_REMOTE_FIRST = ("id", "name", "remote_url", "remote_org_id")
+REMOTE_COLUMNS = (
+    *_REMOTE_FIRST,
+    *(s.name for s in RemoteConnection.FIELDS if s.name not in (*_REMOTE_FIRST, "org_id")),
+)
 
 
 REPLICATION_COLUMNS = (
@@ -106,7 +112,7 @@ REPLICATION_COLUMNS = (
 def _replication_row(r: Replication) -> list[Any]:
     row: list[Any] = []
     for column in REPLICATION_COLUMNS:
-        if column == "remote_bucket":
+        if column == "remote_bucket":  # the bucket switch: the target's ID, else its name
             row.append(r.remote_bucket_id or r.remote_bucket_name)
         else:
             row.append(getattr(r, column))

@@ -10,11 +10,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from ..core.fields import REMOTE, REPLICATION
+from ..operations.spec_fields import BUCKET_ID, REMOTE, REPLICATION
 from .options import (
     _exporter_options,
-    _extra_options,
-    _int,
+    _field_options,
     _metrics_options,
     _positive_float,
     _positive_int,
@@ -104,7 +103,13 @@ def _secrets_in(argv: Sequence[str]) -> list[str]:
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser that writes to run()'s streams and raises _Exit instead of exiting."""
+    """An ArgumentParser that writes to run()'s streams and raises _Exit instead of exiting.
+
+    ``about`` is argparse's text above the options (its third parameter).
+    """
+
+    def __init__(self, prog: str | None = None, *, about: str | None = None, **kwargs: Any) -> None:
+        super().__init__(prog, None, about, **kwargs)
 
     def _print_message(self, message: str, file: Any = None) -> None:
         streams = _STREAMS.get()
@@ -231,6 +236,15 @@ def _token_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
     )
 
 
+def _bucket_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    """The remote-bucket switch: the target bucket by name or by ID, not both (reference 3.6)."""
+    target = parser.add_mutually_exclusive_group(required=required)
+    name_help, id_help = ("target bucket on the remote, by name", "target bucket on the remote, by ID")
+    target.add_argument("--remote-bucket", metavar="NAME", help=name_help if required else None)
+    flag = "--" + BUCKET_ID.replace("_", "-")
+    target.add_argument(flag, dest=BUCKET_ID, metavar="ID", help=id_help if required else None)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser (exposed for tests and documentation tools)."""
     common = _global_options()
@@ -238,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
         prog=PROG,
-        description="Manage and watch InfluxDB OSS v2 replications (remotes, replications, fleets).",
+        about="Manage and watch InfluxDB OSS v2 replications (remotes, replications, fleets).",
         epilog=EPILOG,
         formatter_class=formatter,
         parents=[common],
@@ -251,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub: argparse.ArgumentParser = group.add_parser(
             name,
             help=help_text,
-            description=help_text,
+            about=help_text,
             epilog=EPILOG,
             formatter_class=formatter,
             parents=[common_wait if wait else common],
@@ -261,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # remotes -------------------------------------------------------------------------------------
     remotes = commands.add_parser(
-        "remotes", help="remote connections", description="Remote connections.", parents=[common]
+        "remotes", help="remote connections", about="Remote connections.", parents=[common]
     )
     rsub = remotes.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = leaf(rsub, "list", "list remote connections")
@@ -271,28 +285,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("remote", metavar="ID|NAME")
     p = leaf(rsub, "create", "create a remote connection")
     p.add_argument("--name", required=True)
-    p.add_argument("--remote-url", required=True, metavar="URL")
     _token_options(p, required=True)
-    p.add_argument("--remote-org-id", metavar="ID", help="the org ID on the remote")
-    p.add_argument("--allow-insecure-tls", action="store_true", help="skip TLS checks towards the remote")
-    p.add_argument("--description")
-    _extra_options(p, REMOTE.create, update=False)
+    _field_options(p, REMOTE, update=False)
     p = leaf(rsub, "update", "change fields of a remote connection")
     p.add_argument("remote", metavar="ID|NAME")
     p.add_argument("--name", help="a new name")
-    p.add_argument("--remote-url", metavar="URL")
     _token_options(p, required=False)
-    p.add_argument("--remote-org-id", metavar="ID")
-    p.add_argument("--allow-insecure-tls", action=argparse.BooleanOptionalAction, default=None)
-    p.add_argument("--description")
-    _extra_options(p, REMOTE.update, update=True)
+    _field_options(p, REMOTE, update=True)
     p = leaf(rsub, "delete", "delete a remote connection")
     p.add_argument("remote", metavar="ID|NAME")
     p.add_argument("--cascade", action="store_true", help="delete the replications that use it first")
 
     # replications --------------------------------------------------------------------------------
     reps = commands.add_parser(
-        "replications", help="replication streams", description="Replications.", parents=[common]
+        "replications", help="replication streams", about="Replications.", parents=[common]
     )
     qsub = reps.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = leaf(qsub, "list", "list replications")
@@ -305,29 +311,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     p.add_argument("--remote", required=True, metavar="ID|NAME")
     p.add_argument("--local-bucket", required=True, metavar="ID|NAME")
-    target = p.add_mutually_exclusive_group(required=True)
-    target.add_argument("--remote-bucket", metavar="NAME", help="target bucket on the remote, by name")
-    target.add_argument("--remote-bucket-id", metavar="ID", help="target bucket on the remote, by ID")
-    p.add_argument("--max-queue-size-bytes", type=_int, metavar="N")
-    p.add_argument("--max-age-seconds", type=_int, metavar="S")
-    p.add_argument("--drop-non-retryable-data", action="store_true")
-    p.add_argument("--description")
-    _extra_options(p, REPLICATION.create, update=False)
+    _bucket_options(p, required=True)
+    _field_options(p, REPLICATION, update=False)
     p.add_argument(
         "--validate-only", action="store_true", help="only check it against the remote; create nothing"
     )
     p = leaf(qsub, "update", "change fields of a replication")
     p.add_argument("replication", metavar="ID|NAME")
     p.add_argument("--name", help="a new name")
-    p.add_argument("--description")
     p.add_argument("--remote", metavar="ID|NAME")
-    target = p.add_mutually_exclusive_group()
-    target.add_argument("--remote-bucket", metavar="NAME")
-    target.add_argument("--remote-bucket-id", metavar="ID")
-    p.add_argument("--max-queue-size-bytes", type=_int, metavar="N")
-    p.add_argument("--max-age-seconds", type=_int, metavar="S")
-    p.add_argument("--drop-non-retryable-data", action=argparse.BooleanOptionalAction, default=None)
-    _extra_options(p, REPLICATION.update, update=True)
+    _bucket_options(p, required=False)
+    _field_options(p, REPLICATION, update=True)
     p.add_argument("--validate-only", action="store_true", help="only check the change against the remote")
     p = leaf(qsub, "delete", "delete a replication (its unsent queue is discarded)")
     p.add_argument("replication", metavar="ID|NAME")

@@ -15,13 +15,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InfluxDBError
-from ..core.fields import REMOTE, REPLICATION
 from ..core.models import Replication
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Plan
+from .plan import LOST, Step, after_create, create_args, plan_steps
+from .spec_fields import REMOTE, REPLICATION
 
 if TYPE_CHECKING:  # the client calls plan/apply on first use; they call down into its resources
     from .replication_client import ReplicationClient
-from .plan import LOST, Step, after_create, create_args, plan_steps
 
 __all__ = ["ApplyError", "Secrets", "apply"]
 
@@ -140,15 +140,9 @@ async def _execute(
         want = step.remote
         if change.action == "create":
             new_remote = await client.remotes.create(
-                name=want.name,
-                remote_url=want.remote_url,
-                remote_api_token=tokens[want.name],
-                remote_org_id=want.remote_org_id,
-                allow_insecure_tls=want.allow_insecure_tls,
-                description=want.description,
-                **create_args(REMOTE, want.extra),
+                name=want.name, remote_api_token=tokens[want.name], **create_args(REMOTE, want)
             )
-            if later := after_create(REMOTE, want.extra):
+            if later := after_create(REMOTE, want):
                 await client.remotes.update(new_remote.id, **later)
             remote_ids[want.name] = new_remote.id
             done.append(replace(change, id=new_remote.id))
@@ -193,13 +187,9 @@ async def _create(
         local_bucket=bucket_id,
         remote_bucket=rep.remote_bucket,
         remote_bucket_id=rep.remote_bucket_id,
-        max_queue_size_bytes=rep.max_queue_size_bytes,
-        max_age_seconds=rep.max_age_seconds,
-        drop_non_retryable_data=rep.drop_non_retryable_data,
-        description=rep.description,
-        **create_args(REPLICATION, rep.extra),
+        **create_args(REPLICATION, rep),
     )
-    if later := after_create(REPLICATION, rep.extra):
+    if later := after_create(REPLICATION, rep):
         created = await client.replications.update(created.id, **later)
     return created
 

@@ -14,122 +14,173 @@ a changed token cannot be detected), and this library never writes them anywhere
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import inspect
 import json
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
-from ..core.args import (
-    DEFAULT_MAX_AGE_SECONDS,
-    DEFAULT_QUEUE_SIZE_BYTES,
-    check_bool,
-    check_id,
-    check_max_age,
-    check_name,
-    check_queue_size,
-    check_str,
-    check_url,
-)
-from ..core.fields import REMOTE, REPLICATION, ExtraFields, check_extras
+from ..core.args import check_id, check_name
+from ..resources.remotes import Remotes
+from ..resources.replications import Replications
+from .spec_fields import BUCKET_ID, OLDER_NAMES, REMOTE, REPLICATION, Resource
 
 __all__ = ["Change", "DesiredRemote", "DesiredReplication", "DesiredState", "Plan"]
 
+_T = TypeVar("_T")
 
-class _Extras:
-    """Mixin for the spec's other fields: read as attributes, kept sorted in ``extra``."""
+
+class _Desired:
+    """The walked fields of a desired object: one attribute each, set from keywords by ``_set_fields``.
+
+    A field the caller does not give takes the spec's create default; without one it is None, which
+    means "not managed" (never compared, never sent). The subclasses add the fields with behaviour.
+    """
 
     __slots__ = ()
-    _EXTRAS: ExtraFields
-    extra: tuple[tuple[str, Any], ...]
+    _KIND: ClassVar[str]
+    _FIELDS: ClassVar[Resource]
+    # the keywords the resource's create and update methods spell out (the others go through **fields)
+    _KEYWORDS: ClassVar[frozenset[str]]
 
-    def __getattr__(self, name: str) -> Any:
-        # only called when normal look-up fails: the spec's other fields, None when not managed
-        if name.startswith("_") or self._EXTRAS.spec(name) is None:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return dict(self.extra).get(name)
+    if TYPE_CHECKING:  # the walked fields are added from the metadata when the module loads
+        __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+
+        def __getattr__(self, name: str) -> Any: ...
+
+    @classmethod
+    def accepted(cls) -> dict[str, type]:
+        """Every keyword the constructor takes, with the Python type of its value (older names included)."""
+        # the fields with behaviour of their own are all strings (names, and the target bucket's ID)
+        keys: dict[str, type] = {
+            f.name: str for f in dataclasses.fields(cls) if cls._FIELDS.get(f.name) is None
+        }
+        for spec_field in cls._FIELDS.fields:
+            keys[spec_field.name] = spec_field.spec.python_type
+            if spec_field.name in OLDER_NAMES:
+                keys[OLDER_NAMES[spec_field.name]] = spec_field.spec.python_type
+        return keys
 
     @property
     def extras(self) -> dict[str, Any]:
-        """The spec's other fields that this object manages (name -> value)."""
-        return dict(self.extra)
+        """The managed fields that the resource methods take through ``**fields`` (name -> value)."""
+        return {
+            spec_field.name: value
+            for spec_field in self._FIELDS.fields
+            if spec_field.name not in self._KEYWORDS and (value := getattr(self, spec_field.name)) is not None
+        }
 
-    def _set_extras(self, fields: Mapping[str, Any]) -> None:
-        checked = check_extras(self._EXTRAS.all, fields, type(self).__name__)
-        object.__setattr__(self, "extra", tuple(sorted(checked.items())))
+    @property
+    def extra(self) -> tuple[tuple[str, Any], ...]:
+        """``extras`` as sorted (name, value) pairs."""
+        return tuple(sorted(self.extras.items()))
+
+    def managed(self) -> dict[str, Any]:
+        """Every walked field this object manages (not None), in the spec's order."""
+        return {
+            spec_field.name: value
+            for spec_field in self._FIELDS.fields
+            if (value := getattr(self, spec_field.name)) is not None
+        }
+
+    def _set_fields(self, name: str, given: dict[str, Any]) -> None:
+        known = self._FIELDS
+        older_names = {OLDER_NAMES[f.name] for f in known.fields if f.name in OLDER_NAMES}
+        for key in given:
+            if known.get(key) is None and key not in older_names:
+                raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {key!r}")
+        for spec_field in known.fields:
+            value, arg = given.get(spec_field.name), spec_field.name
+            older = OLDER_NAMES.get(spec_field.name)
+            if older is not None and given.get(older) is not None:
+                if value is not None and value != given[older]:
+                    raise ValueError(
+                        f"{self._KIND} {name!r}: give {arg} or its older alias {older}, not both"
+                    )
+                if value is None:
+                    value, arg = given[older], older
+            if value is None and spec_field.default is not None and spec_field.name not in given:
+                value = spec_field.default  # a field with a default is always managed: None is refused below
+            if value is not None or spec_field.required or spec_field.default is not None:
+                value = spec_field.check(value, arg if value is not None else older or arg)
+            object.__setattr__(self, spec_field.name, value)
 
 
-@dataclass(frozen=True, slots=True, init=False)
-class DesiredRemote(_Extras):
+def _keywords(*methods: Callable[..., Any]) -> frozenset[str]:
+    """The parameters the methods name (not their ``**fields``)."""
+    return frozenset(
+        name
+        for method in methods
+        for name, parameter in inspect.signature(method).parameters.items()
+        if parameter.kind is not inspect.Parameter.VAR_KEYWORD
+    )
+
+
+def _walked(resource: Resource, keywords: frozenset[str]) -> Callable[[type[_T]], type[_T]]:
+    """Make ``cls`` a frozen dataclass whose fields are its own plus the resource's walked fields."""
+
+    def build(cls: type[_T]) -> type[_T]:
+        annotations = dict(inspect.get_annotations(cls))
+        for spec_field in resource.fields:
+            annotations[spec_field.name] = "Any"
+        cls.__annotations__ = annotations
+        cls._FIELDS = resource  # type: ignore[attr-defined]
+        cls._KEYWORDS = keywords  # type: ignore[attr-defined]
+        made = dataclass(frozen=True, slots=True, init=False)(cls)
+        for name, older in OLDER_NAMES.items():
+            if resource.get(name) is not None:
+                setattr(made, older, property(attrgetter(name), doc=f"The older name of ``{name}``."))
+        return made
+
+    return build
+
+
+@_walked(REMOTE, _keywords(Remotes.create, Remotes.update))
+class DesiredRemote(_Desired):
     """A remote connection as it should be.
 
-    Besides the arguments below it accepts, as keywords, every other optional field of the spec's remote
-    create and update requests (the ``**fields`` of ``remotes.create`` / ``remotes.update``); None, or not
-    given, means "do not manage it". The API token is never part of desired state.
+    Besides the arguments below it takes, as keywords, every field of the spec's remote create and update
+    requests except the token (e.g. its URL, ``remote_url``, also accepted as ``url``). A field not given
+    takes the spec's create default; without one, None (or not given) means "do not manage it". Each is
+    read as an attribute. The API token is never part of desired state.
 
     Attributes:
         name: Its name, unique in the org; how replications refer to it.
-        remote_url: The remote InfluxDB's URL (``remoteURL``); ``url`` is accepted as an older alias.
-        remote_org_id: The org ID on the remote; None means "do not manage it".
         token_env: The environment variable holding the remote's API token, used when the remote is
             created. None: the ``secrets`` callback given to ``apply`` must supply it.
-        allow_insecure_tls: Skip TLS certificate checks towards the remote.
-        description: Its description; None means "do not manage it".
-        extra: The other fields given, as sorted (name, value) pairs; also read as attributes (the
-            constructor takes them as keywords, or as ``extra=`` pairs as ``dataclasses.replace`` does).
+        extras: The managed fields that ``remotes.create`` / ``update`` take through ``**fields``.
     """
 
-    _EXTRAS = REMOTE
+    _KIND = "remote"
 
     name: str
-    remote_url: str
-    remote_org_id: str | None
     token_env: str | None
-    allow_insecure_tls: bool
-    description: str | None
-    extra: tuple[tuple[str, Any], ...]
 
     def __init__(
         self,
         name: str,
-        remote_url: str | None = None,
-        remote_org_id: str | None = None,
-        token_env: str | None = None,
-        allow_insecure_tls: bool = False,
-        description: str | None = None,
         *,
-        url: str | None = None,
+        token_env: str | None = None,
         extra: tuple[tuple[str, Any], ...] = (),
         **fields: Any,
     ) -> None:
-        if url is not None and remote_url is not None and url != remote_url:
-            raise ValueError(f"remote {name!r}: give remote_url or its older alias url, not both")
-        set_ = object.__setattr__
-        set_(self, "name", check_name(name, "name"))
-        given, arg = (url, "url") if remote_url is None else (remote_url, "remote_url")
-        set_(self, "remote_url", check_url(given, arg))
-        org_id = None if remote_org_id is None else check_id(remote_org_id, "remote_org_id")
-        set_(self, "remote_org_id", org_id)
+        object.__setattr__(self, "name", check_name(name, "name"))
         if token_env is not None:
             check_name(token_env, "token_env")
-        set_(self, "token_env", token_env)
-        set_(self, "allow_insecure_tls", check_bool(allow_insecure_tls, "allow_insecure_tls"))
-        set_(self, "description", None if description is None else check_str(description, "description"))
-        self._set_extras({**dict(extra), **fields})
-
-    @property
-    def url(self) -> str:
-        """The remote's URL: the older name of ``remote_url``."""
-        return self.remote_url
+        object.__setattr__(self, "token_env", token_env)
+        self._set_fields(name, {**dict(extra), **fields})
 
 
-@dataclass(frozen=True, slots=True, init=False)
-class DesiredReplication(_Extras):
+@_walked(REPLICATION, _keywords(Replications.create, Replications.update))
+class DesiredReplication(_Desired):
     """A replication as it should be.
 
-    Besides the arguments below it accepts, as keywords, every other optional field of the spec's
-    replication create and update requests (the ``**fields`` of ``replications.create`` / ``update``);
-    None, or not given, means "do not manage it".
+    Besides the arguments below it takes, as keywords, every field of the spec's replication create and
+    update requests (e.g. ``max_queue_size_bytes``, ``max_age_seconds``), read as attributes. A field not
+    given takes the spec's create default; without one, None (or not given) means "do not manage it".
 
     Attributes:
         name: Its name, unique in the org.
@@ -139,25 +190,16 @@ class DesiredReplication(_Extras):
         remote_bucket: The target bucket's name on the remote (exactly one of this and
             ``remote_bucket_id``).
         remote_bucket_id: The target bucket's ID on the remote.
-        max_queue_size_bytes: The queue's size limit (at least 33554430).
-        max_age_seconds: How long queued data is kept: 0 or 60..5184000.
-        drop_non_retryable_data: Drop data the remote refuses with 400.
-        description: Its description; None means "do not manage it".
-        extra: The other fields given, as sorted (name, value) pairs; also read as attributes.
+        extras: The managed fields that ``replications.create`` / ``update`` take through ``**fields``.
     """
 
-    _EXTRAS = REPLICATION
+    _KIND = "replication"
 
     name: str
     remote: str
     local_bucket: str
     remote_bucket: str | None
-    remote_bucket_id: str | None
-    max_queue_size_bytes: int
-    max_age_seconds: int
-    drop_non_retryable_data: bool
-    description: str | None
-    extra: tuple[tuple[str, Any], ...]
+    remote_bucket_id: str | None  # the other side of the bucket switch
 
     def __init__(
         self,
@@ -165,11 +207,6 @@ class DesiredReplication(_Extras):
         remote: str,
         local_bucket: str,
         remote_bucket: str | None = None,
-        remote_bucket_id: str | None = None,
-        max_queue_size_bytes: int = DEFAULT_QUEUE_SIZE_BYTES,
-        max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS,
-        drop_non_retryable_data: bool = False,
-        description: str | None = None,
         *,
         extra: tuple[tuple[str, Any], ...] = (),
         **fields: Any,
@@ -178,20 +215,17 @@ class DesiredReplication(_Extras):
         set_(self, "name", check_name(name, "name"))
         set_(self, "remote", check_name(remote, "remote"))
         set_(self, "local_bucket", check_name(local_bucket, "local_bucket"))
-        if (remote_bucket is None) == (remote_bucket_id is None):
-            raise ValueError(f"replication {name!r}: give exactly one of remote_bucket and remote_bucket_id")
-        bucket = None if remote_bucket is None else check_name(remote_bucket, "remote_bucket")
-        set_(self, "remote_bucket", bucket)
+        given = {**dict(extra), **fields}
+        bucket_id = given.pop(BUCKET_ID, None)
+        if (remote_bucket is None) == (bucket_id is None):
+            raise ValueError(f"replication {name!r}: give exactly one of remote_bucket and {BUCKET_ID}")
         set_(
             self,
-            "remote_bucket_id",
-            None if remote_bucket_id is None else check_id(remote_bucket_id, "remote_bucket_id"),
+            "remote_bucket",
+            None if remote_bucket is None else check_name(remote_bucket, "remote_bucket"),
         )
-        set_(self, "max_queue_size_bytes", check_queue_size(max_queue_size_bytes, "max_queue_size_bytes"))
-        set_(self, "max_age_seconds", check_max_age(max_age_seconds, "max_age_seconds"))
-        set_(self, "drop_non_retryable_data", check_bool(drop_non_retryable_data, "drop_non_retryable_data"))
-        set_(self, "description", None if description is None else check_str(description, "description"))
-        self._set_extras({**dict(extra), **fields})
+        set_(self, BUCKET_ID, None if bucket_id is None else check_id(bucket_id, BUCKET_ID))
+        self._set_fields(name, given)
 
 
 @dataclass(frozen=True, slots=True)

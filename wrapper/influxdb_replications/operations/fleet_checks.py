@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core.args import check_id, check_name
-from ..core.fields import REMOTE, REPLICATION
 from ..core.influx_configs import InfluxConfigError, InfluxProfile, read_profile
 from .desired import DesiredRemote, DesiredReplication
 from .fleet import DEFAULT_TOKEN_ENV, Host, check_env_name
 from .fleet_config import ConfigError, FleetConfig, selects
+from .spec_fields import OLDER_NAMES, REMOTE, REPLICATION, Resource
 from .toml_lines import Key, KeyPath, Locator
 
 __all__ = ["Loader"]
@@ -38,32 +38,11 @@ _HOST_FIELDS: dict[str, type] = {
 }
 
 
-_REMOTE_FIELDS: dict[str, type] = {
-    "name": str,
-    "remote_url": str,
-    "url": str,
-    "remote_org_id": str,
-    "token_env": str,
-    "allow_insecure_tls": bool,
-    "description": str,
-    "hosts": list,
-    **{spec.name: spec.python_type for spec in REMOTE.all},
-}
+# a remote or replication table takes the Desired* keywords (from the spec's metadata) and its hosts
+_REMOTE_FIELDS: dict[str, type] = {**DesiredRemote.accepted(), "hosts": list}
 
 
-_REPLICATION_FIELDS: dict[str, type] = {
-    "name": str,
-    "remote": str,
-    "local_bucket": str,
-    "remote_bucket": str,
-    "remote_bucket_id": str,
-    "max_queue_size_bytes": int,
-    "max_age_seconds": int,
-    "drop_non_retryable_data": bool,
-    "description": str,
-    "hosts": list,
-    **{spec.name: spec.python_type for spec in REPLICATION.all},
-}
+_REPLICATION_FIELDS: dict[str, type] = {**DesiredReplication.accepted(), "hosts": list}
 
 
 _SECTIONS = ("defaults", "hosts", "remotes", "replications")
@@ -170,6 +149,14 @@ class Loader:
         for key in keys:
             if key not in table:
                 raise self.fail(at, f"{what}: missing required key {key!r}")
+
+    def _require_fields(self, at: KeyPath, what: str, table: dict[str, Any], resource: Resource) -> None:
+        """The fields the spec requires on create that have no default (under the name or its older one)."""
+        for spec_field in resource.fields:
+            older = OLDER_NAMES.get(spec_field.name)
+            if spec_field.required and spec_field.name not in table and older not in table:
+                also = "" if older is None else f" (or its older name {older!r})"
+                raise self.fail(at, f"{what}: missing required key {spec_field.name!r}{also}")
 
     def _value_error(self, at: KeyPath, what: str, exc: ValueError, table: dict[str, Any]) -> ConfigError:
         """Point a constructor's ValueError at the key it names (else at the table)."""
@@ -297,8 +284,7 @@ class Loader:
             what = self._name_of("remote", index, table)
             self._table(at, what, table, _REMOTE_FIELDS)
             self._require(at, what, table, "name")
-            if "remote_url" not in table and "url" not in table:
-                raise self.fail(at, f"{what}: missing required key 'remote_url' (or its older name 'url')")
+            self._require_fields(at, what, table, REMOTE)
             if "token_env" in table:
                 try:
                     check_env_name(table["token_env"], "token_env")
@@ -331,6 +317,7 @@ class Loader:
             what = self._name_of("replication", index, table)
             self._table(at, what, table, _REPLICATION_FIELDS)
             self._require(at, what, table, "name", "remote", "local_bucket")
+            self._require_fields(at, what, table, REPLICATION)
             fields = {k: v for k, v in table.items() if k != "hosts"}
             try:
                 replication = DesiredReplication(**fields)

@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.args import is_id
 from ..core.errors import NotFoundError
-from ..core.fields import REMOTE, REPLICATION, ExtraFields
 from ..core.models import RemoteConnection, Replication
 from ..resources.hints import plan_insecure_tls, plan_missing_org
 from ..resources.lookups import resolve_bucket_id
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Kind, Plan
+from .spec_fields import BUCKET_ID, MAX_AGE, REMOTE, REPLICATION, Resource
 
 if TYPE_CHECKING:  # the client calls plan/apply on first use; they call down into its resources
     from .replication_client import ReplicationClient
@@ -150,19 +150,17 @@ async def _bucket_ids(client: ReplicationClient, wanted: tuple[DesiredReplicatio
     return ids
 
 
-def _remote_fields(want: DesiredRemote) -> dict[str, tuple[Any, Any]]:
-    fields: dict[str, tuple[Any, Any]] = {"url": (None, want.remote_url)}
-    if want.remote_org_id is not None:
-        fields["remote_org_id"] = (None, want.remote_org_id)
-    fields["allow_insecure_tls"] = (None, want.allow_insecure_tls)
-    if want.description is not None:
-        fields["description"] = (None, want.description)
-    fields.update((name, (None, value)) for name, value in want.extra)
-    return fields
+Desired = DesiredRemote | DesiredReplication
+
+
+def _create_fields(resource: Resource, want: Desired) -> dict[str, tuple[Any, Any]]:
+    """The walked fields a create sets, as (None, desired value), labelled as plans show them."""
+    managed = want.managed()
+    return {f.label: (None, managed[f.name]) for f in resource.fields if f.name in managed}
 
 
 def _create_remote(want: DesiredRemote) -> Step:
-    change = Change("create", "remote", want.name, fields=_remote_fields(want))
+    change = Change("create", "remote", want.name, fields=_create_fields(REMOTE, want))
     return Step(change, remote=want)
 
 
@@ -173,54 +171,52 @@ class _Drift:
         self.fields: dict[str, tuple[Any, Any]] = {}
         self.update: dict[str, Any] = {}
 
-    def compare(
-        self, field: str, have: Any, want: Any, *, managed: bool = True, arg: str | None = None
-    ) -> None:
-        """Record ``field`` when it is managed and ``have != want``; ``arg`` names the update argument."""
-        if managed and have != want:
-            self.fields[field] = (have, want)
-            self.update[arg or field] = want
+    def compare(self, resource: Resource, have: Any, want: Desired) -> None:
+        """Compare the walked fields that are managed, that the server returns and that an update can send.
 
-    def compare_extras(self, extras: ExtraFields, have: Any, want: tuple[tuple[str, Any], ...]) -> None:
-        """Compare the spec's other fields that the server returns and an update can send.
-
-        A field only the create request has is set when the object is created and never compared
-        afterwards (like a token); one the server does not return cannot be compared either.
+        None in the desired state means "not managed" (the server cannot clear a field, reference 2.5). A
+        field only the create request has is set when the object is created and never compared afterwards
+        (like a token); one the server does not return cannot be compared either, nor can one an older
+        server does not report (it is None there: servers before v2.2 have no max age).
         """
-        updatable = {spec.name for spec in extras.update}
-        for name, value in want:
-            if name in extras.returned and name in updatable:
-                self.compare(name, getattr(have, name), value)
+        for name, value in want.managed().items():
+            spec_field = resource.get(name)
+            if spec_field is None or not (spec_field.update and spec_field.returned):
+                continue
+            current = getattr(have, name)
+            if current is None and name == MAX_AGE:
+                continue
+            if current != value:
+                self.fields[spec_field.label] = (current, value)
+                self.update[name] = value
 
 
-def create_args(extras: ExtraFields, want: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
-    """The spec's other fields that a create request can carry."""
-    creatable = {spec.name for spec in extras.create}
-    return {name: value for name, value in want if name in creatable}
+def create_args(resource: Resource, want: Desired) -> dict[str, Any]:
+    """The walked fields that a create request can carry."""
+    return {name: value for name, value in want.managed().items() if _has(resource, name, "create")}
 
 
-def after_create(extras: ExtraFields, want: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
-    """The spec's other fields that only an update can set: apply sends them right after the create."""
-    creatable = {spec.name for spec in extras.create}
-    updatable = {spec.name for spec in extras.update}
-    return {name: value for name, value in want if name in updatable and name not in creatable}
+def after_create(resource: Resource, want: Desired) -> dict[str, Any]:
+    """The walked fields that only an update can set: apply sends them right after the create."""
+    return {
+        name: value
+        for name, value in want.managed().items()
+        if _has(resource, name, "update") and not _has(resource, name, "create")
+    }
+
+
+def _has(resource: Resource, name: str, request: str) -> bool:
+    spec_field = resource.get(name)
+    return spec_field is not None and bool(getattr(spec_field, request))
 
 
 def _update_remote(want: DesiredRemote, have: RemoteConnection) -> Step | None:
     drift = _Drift()
-    drift.compare("url", have.remote_url, want.remote_url, arg="remote_url")
-    # None in the desired state: not managed (the server cannot clear a field, reference 2.5)
-    drift.compare(
-        "remote_org_id", have.remote_org_id, want.remote_org_id, managed=want.remote_org_id is not None
-    )
-    drift.compare("allow_insecure_tls", have.allow_insecure_tls, want.allow_insecure_tls)
-    drift.compare("description", have.description, want.description, managed=want.description is not None)
-    drift.compare_extras(REMOTE, have, want.extra)
-    fields, update = drift.fields, drift.update
-    if not fields:
+    drift.compare(REMOTE, have, want)
+    if not drift.fields:
         return None
-    change = Change("update", "remote", want.name, id=have.id, fields=fields)
-    return Step(change, remote=want, update=update)
+    change = Change("update", "remote", want.name, id=have.id, fields=drift.fields)
+    return Step(change, remote=want, update=drift.update)
 
 
 def _replication_fields(want: DesiredReplication) -> dict[str, tuple[Any, Any]]:
@@ -231,14 +227,8 @@ def _replication_fields(want: DesiredReplication) -> dict[str, tuple[Any, Any]]:
     if want.remote_bucket is not None:
         fields["remote_bucket"] = (None, want.remote_bucket)
     else:
-        fields["remote_bucket_id"] = (None, want.remote_bucket_id)
-    fields["max_queue_size_bytes"] = (None, want.max_queue_size_bytes)
-    fields["max_age_seconds"] = (None, want.max_age_seconds)
-    fields["drop_non_retryable_data"] = (None, want.drop_non_retryable_data)
-    if want.description is not None:
-        fields["description"] = (None, want.description)
-    fields.update((name, (None, value)) for name, value in want.extra)
-    return fields
+        fields[BUCKET_ID] = (None, want.remote_bucket_id)
+    return {**fields, **_create_fields(REPLICATION, want)}
 
 
 def _create_replication(want: DesiredReplication, bucket_id: str) -> Step:
@@ -272,28 +262,19 @@ def _change_replication(
 
     # The writer uses a non-empty stored name, else the ID (reference 3.6, "Bucket-target pitfalls").
     have_name = have.remote_bucket_name or None
+    have_id, want_id = have.remote_bucket_id, want.remote_bucket_id
     if want.remote_bucket is not None:
         if have_name != want.remote_bucket:
             fields["remote_bucket"] = (have_name, want.remote_bucket)
             update["remote_bucket"] = want.remote_bucket
-    elif have_name is not None or have.remote_bucket_id != want.remote_bucket_id:
+    elif have_name is not None or have_id != want_id:
         # update(remote_bucket_id=...) also blanks the stored name, so the ID really takes over
         if have_name is not None:
             fields["remote_bucket"] = (have_name, None)
-        fields["remote_bucket_id"] = (None if have_name else have.remote_bucket_id, want.remote_bucket_id)
-        update["remote_bucket_id"] = want.remote_bucket_id
+        fields[BUCKET_ID] = (None if have_name else have_id, want_id)
+        update[BUCKET_ID] = want_id
 
-    drift.compare("max_queue_size_bytes", have.max_queue_size_bytes, want.max_queue_size_bytes)
-    # servers before v2.2 do not report max_age_seconds: nothing to compare with
-    drift.compare(
-        "max_age_seconds",
-        have.max_age_seconds,
-        want.max_age_seconds,
-        managed=have.max_age_seconds is not None,
-    )
-    drift.compare("drop_non_retryable_data", have.drop_non_retryable_data, want.drop_non_retryable_data)
-    drift.compare("description", have.description, want.description, managed=want.description is not None)
-    drift.compare_extras(REPLICATION, have, want.extra)
+    drift.compare(REPLICATION, have, want)
 
     if recreate:
         reason = f"the server cannot change a replication's local bucket: delete and create; {LOST}"
@@ -302,8 +283,8 @@ def _change_replication(
     if not fields:
         return None
     reason = ""
-    if "max_age_seconds" in fields:  # reference 3.6, step 4
-        reason = "the server applies a new max_age_seconds only after it restarts"
+    if MAX_AGE in fields:  # reference 3.6, step 4
+        reason = f"the server applies a new {MAX_AGE} only after it restarts"
     change = Change("update", "replication", want.name, id=have.id, fields=fields, reason=reason)
     return Step(change, replication=want, bucket_id=bucket_id, update=update)
 
