@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from ..core.fields import REMOTE, REPLICATION
+from ..operations.legacy_fields import REMOTE, REPLICATION
 from .options import _extra_options, _int, _positive_float, _positive_int
 from .output import _STREAMS, _mask
 

@@ -15,9 +15,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InfluxDBError
-from ..core.fields import REMOTE, REPLICATION
 from ..core.models import Replication
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Plan
+from .legacy_fields import REMOTE, REPLICATION
 
 if TYPE_CHECKING:  # the client calls plan/apply on first use; they call down into its resources
     from .replication_client import ReplicationClient

@@ -31,7 +31,8 @@ from ..core.args import (
     check_str,
     check_url,
 )
-from ..core.fields import REMOTE, REPLICATION, ExtraFields, check_extras
+from ..core.fields import ExtraFields, check_extras
+from .legacy_fields import REMOTE, REPLICATION
 
 __all__ = ["Change", "DesiredRemote", "DesiredReplication", "DesiredState", "Plan"]
 

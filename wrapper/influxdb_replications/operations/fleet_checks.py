@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core.args import check_id, check_name
-from ..core.fields import REMOTE, REPLICATION
 from .desired import DesiredRemote, DesiredReplication
 from .fleet import DEFAULT_TOKEN_ENV, Host, check_env_name
 from .fleet_config import ConfigError, FleetConfig, selects
+from .legacy_fields import REMOTE, REPLICATION
 from .toml_lines import Key, KeyPath, Locator
 
 __all__ = ["Loader"]

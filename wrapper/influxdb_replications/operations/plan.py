@@ -29,10 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.args import is_id
 from ..core.errors import NotFoundError
-from ..core.fields import REMOTE, REPLICATION, ExtraFields
+from ..core.fields import ExtraFields
 from ..core.models import RemoteConnection, Replication
-from ..resources.hints import plan_insecure_tls, plan_missing_org
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Kind, Plan
+from .hints import plan_insecure_tls, plan_missing_org
+from .legacy_fields import REMOTE, REPLICATION
 
 if TYPE_CHECKING:  # the client calls plan/apply on first use; they call down into its resources
     from .replication_client import ReplicationClient
