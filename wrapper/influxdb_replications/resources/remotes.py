@@ -11,13 +11,6 @@ import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Unpack
 
-from influxdb_replications_api.api.remote_connections import (
-    delete_remote_connection_by_id,
-    get_remote_connection_by_id,
-    get_remote_connections,
-    patch_remote_connection_by_id,
-    post_remote_connection,
-)
 from influxdb_replications_api.models.remote_connection_creation_request import (
     RemoteConnectionCreationRequest,
     RemoteConnectionCreationRequestExtras,
@@ -29,52 +22,16 @@ from influxdb_replications_api.models.remote_connection_update_request import (
 
 from ..core.args import check_bool, check_id, check_name, check_str, check_url
 from ..core.errors import NotFoundError
-from ..core.models import RemoteConnection, remotes_of, same
+from ..core.models import RemoteConnection, same
+from .endpoints import REMOTES
 from .hints import warn_missing_org
-from .resource import Endpoints, Resource, Timeout
+from .resource import Resource, Timeout
 
 if TYPE_CHECKING:
     from ..core.client import Core
     from .replications import Replications
 
 __all__ = ["Remotes"]
-
-_API: Endpoints[RemoteConnection, RemoteConnectionCreationRequest, RemoteConnectionUpdateRequest] = Endpoints(
-    noun="remotes",
-    what="remote connection",
-    id_arg="remote_id",
-    create_model=RemoteConnectionCreationRequest,
-    update_model=RemoteConnectionUpdateRequest,
-    model=RemoteConnection,
-    list=lambda org_id, filters: (
-        lambda c, span: get_remote_connections.asyncio_detailed(
-            client=c,
-            org_id=org_id,
-            zap_trace_span=span,
-            name=filters.get("name"),
-            remote_url=filters.get("url"),
-        )
-    ),
-    get=lambda ident: (
-        lambda c, span: get_remote_connection_by_id.asyncio_detailed(
-            client=c, remote_id=ident, zap_trace_span=span
-        )
-    ),
-    create=lambda body, _: (
-        lambda c, span: post_remote_connection.asyncio_detailed(client=c, body=body, zap_trace_span=span)
-    ),
-    update=lambda ident, body, _: (
-        lambda c, span: patch_remote_connection_by_id.asyncio_detailed(
-            client=c, remote_id=ident, body=body, zap_trace_span=span
-        )
-    ),
-    delete=lambda ident: (
-        lambda c, span: delete_remote_connection_by_id.asyncio_detailed(
-            client=c, remote_id=ident, zap_trace_span=span
-        )
-    ),
-    items=remotes_of,
-)
 
 
 class Remotes(Resource[RemoteConnection, RemoteConnectionCreationRequest, RemoteConnectionUpdateRequest]):
@@ -84,23 +41,11 @@ class Remotes(Resource[RemoteConnection, RemoteConnectionCreationRequest, Remote
     (seconds or httpx.Timeout) and ``trace_span=`` (Zap-Trace-Span) overrides for that call.
     """
 
-    _api = _API
+    _api = REMOTES
 
     def __init__(self, client: Core, replications: Callable[[], Replications]) -> None:
         super().__init__(client)
         self._replications = replications
-
-    async def get(
-        self, remote_id: str, *, timeout: Timeout = None, trace_span: str | None = None
-    ) -> RemoteConnection:
-        """Fetch one remote connection.
-
-        Raises:
-            ValueError: remote_id is not 16 hex digits.
-            NotFoundError: there is none with this ID.
-            UnauthorizedError: the token may not read it (InfluxDB answers 401, not 403).
-        """
-        return await self._get(remote_id, timeout, trace_span)
 
     async def list(
         self,
@@ -124,6 +69,12 @@ class Remotes(Resource[RemoteConnection, RemoteConnectionCreationRequest, Remote
         url = None if remote_url is None else check_url(remote_url, "remote_url")
         filters = {"name": None if name is None else check_name(name, "name"), "url": url}
         return await self._list(filters, timeout, trace_span)
+
+    async def get(
+        self, remote_id: str, *, timeout: Timeout = None, trace_span: str | None = None
+    ) -> RemoteConnection:
+        """Fetch one remote connection by ID (16 hex digits; NotFoundError when there is none)."""
+        return await self._get(remote_id, timeout, trace_span)
 
     async def create(
         self,

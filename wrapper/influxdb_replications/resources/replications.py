@@ -14,14 +14,6 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, Unpack
 
-from influxdb_replications_api.api.replications import (
-    delete_replication_by_id,
-    get_replication_by_id,
-    get_replications,
-    patch_replication_by_id,
-    post_replication,
-    post_validate_replication_by_id,
-)
 from influxdb_replications_api.models.replication_creation_request import (
     ReplicationCreationRequest,
     ReplicationCreationRequestExtras,
@@ -33,60 +25,17 @@ from influxdb_replications_api.models.replication_update_request import (
 
 from ..core.args import check_id, check_name, exactly_one_bucket
 from ..core.errors import InfluxDBError
-from ..core.models import RemoteConnection, Replication, replications_of, same
+from ..core.models import RemoteConnection, Replication, same
+from .endpoints import REPLICATIONS, validate_by_id
 from .hints import by_name_hint, warn_max_age_change
 from .refs import RemoteRef, bucket_id_of, check_bucket, check_remote, remote_id_of, target
-from .resource import Endpoints, Resource, Timeout
+from .resource import Resource, Timeout, arguments_of, same_arguments_as
 
 if TYPE_CHECKING:
     from ..core.client import Core
     from .remotes import Remotes
 
 __all__ = ["Replications"]
-
-_API: Endpoints[Replication, ReplicationCreationRequest, ReplicationUpdateRequest] = Endpoints(
-    noun="replications",
-    what="replication",
-    id_arg="replication_id",
-    create_model=ReplicationCreationRequest,
-    update_model=ReplicationUpdateRequest,
-    model=Replication,
-    list=lambda org_id, filters: (
-        lambda c, span: get_replications.asyncio_detailed(
-            client=c,
-            org_id=org_id,
-            name=filters.get("name"),
-            remote_id=filters.get("remote"),
-            local_bucket_id=filters.get("bucket"),
-            zap_trace_span=span,
-        )
-    ),
-    get=lambda ident: (
-        lambda c, span: get_replication_by_id.asyncio_detailed(
-            client=c, replication_id=ident, zap_trace_span=span
-        )
-    ),
-    create=lambda body, validate: (
-        lambda c, span: post_replication.asyncio_detailed(
-            # validate is sent as exactly "true", the only value the server recognises, or not at all
-            client=c,
-            body=body,
-            validate=validate or None,
-            zap_trace_span=span,
-        )
-    ),
-    update=lambda ident, body, validate: (
-        lambda c, span: patch_replication_by_id.asyncio_detailed(
-            client=c, replication_id=ident, body=body, validate=validate or None, zap_trace_span=span
-        )
-    ),
-    delete=lambda ident: (
-        lambda c, span: delete_replication_by_id.asyncio_detailed(
-            client=c, replication_id=ident, zap_trace_span=span
-        )
-    ),
-    items=replications_of,
-)
 
 
 class Replications(Resource[Replication, ReplicationCreationRequest, ReplicationUpdateRequest]):
@@ -99,7 +48,7 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
     and ``trace_span=`` overrides for that call.
     """
 
-    _api = _API
+    _api = REPLICATIONS
 
     def __init__(self, client: Core, remotes: Remotes) -> None:
         super().__init__(client)
@@ -111,18 +60,6 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
         if name == "max_age_seconds" and found is None:
             return False  # servers before v2.2 do not report it
         return bool(found != wanted)
-
-    async def get(
-        self, replication_id: str, *, timeout: Timeout = None, trace_span: str | None = None
-    ) -> Replication:
-        """Fetch one replication, with its live queue sizes and latest write result.
-
-        Raises:
-            ValueError: replication_id is not 16 hex digits.
-            NotFoundError: there is none with this ID.
-            UnauthorizedError: the token may not read it (InfluxDB answers 401, not 403).
-        """
-        return await self._get(replication_id, timeout, trace_span)
 
     async def list(
         self,
@@ -154,6 +91,12 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
         if bucket is not None:
             filters["bucket"] = await bucket_id_of(self._client, bucket, timeout, trace_span)
         return await self._list(filters, timeout, trace_span)
+
+    async def get(
+        self, replication_id: str, *, timeout: Timeout = None, trace_span: str | None = None
+    ) -> Replication:
+        """Fetch one replication with its live queue sizes and latest write result (NotFoundError: none)."""
+        return await self._get(replication_id, timeout, trace_span)
 
     async def _of_remote(
         self, remote: RemoteConnection, timeout: Timeout, trace_span: str | None
@@ -235,18 +178,8 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
         body, values = await self._new(name, refs, fields, "create", timeout, trace_span)
         return await self._create(body, values, timeout=timeout, trace_span=trace_span)
 
-    async def validate_create(
-        self,
-        *,
-        name: str,
-        remote: RemoteRef,
-        local_bucket: str,
-        remote_bucket: str | None = None,
-        remote_bucket_id: str | None = None,
-        timeout: Timeout = None,
-        trace_span: str | None = None,
-        **fields: Unpack[ReplicationCreationRequestExtras],
-    ) -> None:
+    @same_arguments_as(create)
+    async def validate_create(self, *args: Any, **kwargs: Any) -> None:
         """Check a replication against the remote without creating it (POST ?validate=true).
 
         The server writes an empty batch to the remote with these settings; nothing is saved. It does not
@@ -260,13 +193,13 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
             BadRequestError: another refusal (unknown local bucket or remote, too small a queue).
             NotFoundError: a remote or local bucket name that does not exist.
         """
-        refs = (remote, local_bucket, remote_bucket, remote_bucket_id)
-        body, _ = await self._new(name, refs, fields, "validate_create", timeout, trace_span)
+        _, name, *refs, timeout, trace_span, fields = arguments_of(Replications.create, self, *args, **kwargs)
+        body, _ = await self._new(name, tuple(refs), fields, "validate_create", timeout, trace_span)
 
         async def why() -> str | None:
             return None if body.remote_bucket_name is None else by_name_hint(update=False)
 
-        await self._validate("validate_create", _API.create(body, True), timeout, trace_span, why)
+        await self._validate("validate_create", REPLICATIONS.create(body, True), timeout, trace_span, why)
 
     async def _changes(
         self,
@@ -329,18 +262,8 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
         parse = warn_max_age_change(same, body.max_age_seconds)
         return await self._update(replication_id, body, parse=parse, timeout=timeout, trace_span=trace_span)
 
-    async def validate_update(
-        self,
-        replication_id: str,
-        *,
-        name: str | None = None,
-        remote: RemoteRef | None = None,
-        remote_bucket: str | None = None,
-        remote_bucket_id: str | None = None,
-        timeout: Timeout = None,
-        trace_span: str | None = None,
-        **fields: Unpack[ReplicationUpdateRequestExtras],
-    ) -> None:
+    @same_arguments_as(update)
+    async def validate_update(self, *args: Any, **kwargs: Any) -> None:
         """Check an update against the remote without applying it (PATCH ?validate=true).
 
         The arguments are those of ``update``. The server applies only ``remote`` and ``remote_bucket_id``
@@ -353,9 +276,11 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
             BadRequestError: another refusal (e.g. the new remote does not exist).
             NotFoundError: no such replication.
         """
+        _, replication_id, *refs, timeout, trace_span, fields = arguments_of(
+            Replications.update, self, *args, **kwargs
+        )
         replication_id = check_id(replication_id, "replication_id")
-        refs = (name, remote, remote_bucket, remote_bucket_id)
-        body = await self._changes(refs, fields, "validate_update", timeout, trace_span)
+        body = await self._changes(tuple(refs), fields, "validate_update", timeout, trace_span)
 
         async def why() -> str | None:
             if body.remote_bucket_id is None:
@@ -366,7 +291,7 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
                 return None
             return by_name_hint(update=True) if current.remote_bucket_name else None
 
-        call = _API.update(replication_id, body, True)
+        call = REPLICATIONS.update(replication_id, body, True)
         await self._validate("validate_update", call, timeout, trace_span, why)
 
     async def delete(
@@ -392,7 +317,4 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
             NotFoundError: no such replication.
         """
         replication_id = check_id(replication_id, "replication_id")
-        call = lambda c, span: post_validate_replication_by_id.asyncio_detailed(  # noqa: E731
-            client=c, replication_id=replication_id, zap_trace_span=span
-        )
-        await self._validate("validate", call, timeout, trace_span)
+        await self._validate("validate", validate_by_id(replication_id), timeout, trace_span)

@@ -14,9 +14,10 @@ wrapper adds no behaviour to is never named here.
 from __future__ import annotations
 
 import builtins
+import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import httpx
 
@@ -28,15 +29,56 @@ from ..core.models import same
 from .hints import explain
 
 if TYPE_CHECKING:
+    from influxdb_replications_api.types import Response
+
     from ..core.client import Call, Core
 
-__all__ = ["Endpoints", "Resource", "Timeout"]
+__all__ = ["Bound", "Endpoints", "Resource", "Timeout", "arguments_of", "attempt", "same_arguments_as"]
 
 Timeout = float | httpx.Timeout | None
 M = TypeVar("M")  # the resource's model (RemoteConnection, Replication)
 C = TypeVar("C")  # its create request
 U = TypeVar("U")  # its update request
 Filters = Mapping[str, str | None]
+P = ParamSpec("P")
+S = TypeVar("S")
+R = TypeVar("R")
+
+
+def same_arguments_as(
+    model: Callable[Concatenate[S, P], Awaitable[object]],
+) -> Callable[[Callable[..., Awaitable[R]]], Callable[Concatenate[S, P], Awaitable[R]]]:
+    """Give a method exactly the arguments of ``model``: a validate variant takes what its action takes.
+
+    mypy and IDEs see ``model``'s parameters (a ParamSpec); ``inspect.signature`` and ``help()`` show them
+    (``__signature__``), with the method's own return type. The method reads them with ``arguments_of``.
+    """
+
+    def take(func: Callable[..., Awaitable[R]]) -> Callable[Concatenate[S, P], Awaitable[R]]:
+        returns = func.__annotations__.get("return")
+        signature = inspect.signature(model)
+        setattr(func, "__signature__", signature.replace(return_annotation=returns))  # noqa: B010
+        func.__annotations__ = {**model.__annotations__, "return": returns}
+        return func
+
+    return take
+
+
+def arguments_of(method: Callable[..., object], *args: Any, **kwargs: Any) -> tuple[Any, ...]:
+    """The values of a call's arguments in ``method``'s order, defaults filled in (TypeError as Python's)."""
+    bound = inspect.signature(method).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return tuple(bound.arguments.values())
+
+
+# A generated endpoint function with the call's own arguments bound (``functools.partial``); one attempt
+# adds the sender and the Zap-Trace-Span (``attempt``).
+Bound = Callable[..., Awaitable["Response[Any]"]]
+
+
+def attempt(bound: Bound) -> Call[Any]:
+    """The request path's ``Call`` of an endpoint function whose own arguments are bound."""
+    return lambda c, span: bound(client=c, zap_trace_span=span)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,33 +86,41 @@ class Endpoints(Generic[M, C, U]):
     """What configures the pattern for one resource.
 
     Attributes:
-        noun: The API's plural ("remotes"): the operations are "<noun>.list", "<noun>.create", ... in the
-            retry table (``core/retry.py``).
-        what: The resource in words, for messages ("remote connection").
-        id_arg: The name of its ID argument ("remote_id").
-        create_model: The generated create request.
-        update_model: The generated update request.
-        model: The generated resource model (what the server returns).
-        list: The list call for an org ID and filters (None: no filter); its parse gives the items.
-        get: The get call for an ID.
-        create: The create call for a body; ``True`` asks for validation only (``validate=true``).
-        update: The update call for an ID and a body; ``True`` asks for validation only.
-        delete: The delete call for an ID.
+        names: The API's plural ("remotes": the operations are "<noun>.list", "<noun>.create", ... in the
+            retry table, ``core/retry.py``), the resource in words for messages ("remote connection"), and
+            the name of its ID argument ("remote_id").
+        models: The generated create request, update request and resource model (what the server returns).
         items: The items of a list answer (``{"<noun>": null}`` is ``[]``).
+        list: The list endpoint bound to an org ID and filters (None: no filter).
+        get: The get endpoint bound to an ID.
+        create: The create endpoint bound to a body; ``True`` asks for validation only (``validate=true``).
+        update: The update endpoint bound to an ID and a body; ``True`` asks for validation only.
+        delete: The delete endpoint bound to an ID.
     """
 
-    noun: str
-    what: str
-    id_arg: str
-    create_model: type[C]
-    update_model: type[U]
-    model: type[M]
-    list: Callable[[str, Filters], Call[Any]]
-    get: Callable[[str], Call[Any]]
-    create: Callable[[C, bool], Call[Any]]
-    update: Callable[[str, U, bool], Call[Any]]
-    delete: Callable[[str], Call[Any]]
+    names: tuple[str, str, str]
+    models: tuple[type[C], type[U], type[M]]
     items: Callable[[Any], builtins.list[M]]
+    list: Callable[[str, Filters], Bound]
+    get: Callable[[str], Bound]
+    create: Callable[[C, bool], Bound]
+    update: Callable[[str, U, bool], Bound]
+    delete: Callable[[str], Bound]
+
+    @property
+    def noun(self) -> str:
+        """The API's plural, which prefixes the operation names."""
+        return self.names[0]
+
+    @property
+    def what(self) -> str:
+        """The resource in words."""
+        return self.names[1]
+
+    @property
+    def id_arg(self) -> str:
+        """The name of its ID argument."""
+        return self.names[2]
 
 
 class Resource(Generic[M, C, U]):
@@ -84,11 +134,11 @@ class Resource(Generic[M, C, U]):
 
     def __init__(self, client: Core) -> None:
         self._client = client
-        api = self._api
-        self._create_fields: tuple[FieldSpec, ...] = request_fields(api.create_model)
-        self._update_fields: tuple[FieldSpec, ...] = request_fields(api.update_model)
-        self._all_create: tuple[FieldSpec, ...] = getattr(api.create_model, "FIELDS", ())
-        self._returned = frozenset(spec.name for spec in getattr(api.model, "FIELDS", ()))
+        self._create_model, self._update_model, model = self._api.models
+        self._create_fields: tuple[FieldSpec, ...] = request_fields(self._create_model)
+        self._update_fields: tuple[FieldSpec, ...] = request_fields(self._update_model)
+        self._all_create: tuple[FieldSpec, ...] = getattr(self._create_model, "FIELDS", ())
+        self._returned = frozenset(spec.name for spec in getattr(model, "FIELDS", ()))
 
     # ------------------------------------------------------------------ read
 
@@ -107,7 +157,7 @@ class Resource(Generic[M, C, U]):
         try:
             return await client._request(
                 f"{api.noun}.list",
-                api.list(org_id, filters),
+                attempt(api.list(org_id, filters)),
                 parse=api.items,
                 timeout=timeout,
                 trace_span=trace_span,
@@ -119,7 +169,11 @@ class Resource(Generic[M, C, U]):
     async def _get(self, ident: str, timeout: Timeout, trace_span: str | None) -> M:
         ident = check_id(ident, self._api.id_arg)
         return await self._client._request(
-            f"{self._api.noun}.get", self._api.get(ident), parse=same, timeout=timeout, trace_span=trace_span
+            f"{self._api.noun}.get",
+            attempt(self._api.get(ident)),
+            parse=same,
+            timeout=timeout,
+            trace_span=trace_span,
         )
 
     async def find(self, name: str, *, timeout: Timeout = None, trace_span: str | None = None) -> M | None:
@@ -149,7 +203,7 @@ class Resource(Generic[M, C, U]):
 
     def _update_body(self, keywords: dict[str, Any], fields: Mapping[str, Any], method: str) -> U:
         """The update request: only what was passed (None means "not passed", contract note 7)."""
-        return self._api.update_model(**keywords, **check_extras(self._update_fields, fields, method))
+        return self._update_model(**keywords, **check_extras(self._update_fields, fields, method))
 
     def _differs(self, name: str, found: Any, wanted: Any) -> bool:
         """Whether a field of an existing object differs from what create asked (a subclass adds quirks)."""
@@ -190,7 +244,7 @@ class Resource(Generic[M, C, U]):
 
         return await self._client._request(
             f"{api.noun}.create",
-            api.create(body, False),
+            attempt(api.create(body, False)),
             parse=parse,
             timeout=timeout,
             trace_span=trace_span,
@@ -208,7 +262,7 @@ class Resource(Generic[M, C, U]):
     ) -> M:
         return await self._client._request(
             f"{self._api.noun}.update",
-            self._api.update(ident, body, False),
+            attempt(self._api.update(ident, body, False)),
             parse=parse,
             timeout=timeout,
             trace_span=trace_span,
@@ -217,7 +271,7 @@ class Resource(Generic[M, C, U]):
     async def _validate(
         self,
         op: str,
-        call: Call[Any],
+        bound: Bound,
         timeout: Timeout,
         trace_span: str | None,
         why: Callable[[], Awaitable[str | None]] | None = None,
@@ -230,7 +284,7 @@ class Resource(Generic[M, C, U]):
         try:
             await self._client._request(
                 f"{self._api.noun}.{op}",
-                call,
+                attempt(bound),
                 parse=ignore_body,
                 timeout=timeout,
                 trace_span=trace_span,
@@ -248,7 +302,7 @@ class Resource(Generic[M, C, U]):
         try:
             await self._client._request(
                 f"{self._api.noun}.delete",
-                self._api.delete(ident),
+                attempt(self._api.delete(ident)),
                 parse=ignore_body,
                 timeout=timeout,
                 trace_span=trace_span,
