@@ -20,19 +20,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..core.args import (
+from ..core.args import check_bool, check_id, check_name, check_str, check_url
+from ..core.fields import ExtraFields, check_extras
+from .legacy_fields import (
     DEFAULT_MAX_AGE_SECONDS,
     DEFAULT_QUEUE_SIZE_BYTES,
-    check_bool,
-    check_id,
+    REMOTE,
+    REPLICATION,
     check_max_age,
-    check_name,
     check_queue_size,
-    check_str,
-    check_url,
 )
-from ..core.fields import ExtraFields, check_extras
-from .legacy_fields import REMOTE, REPLICATION
 
 __all__ = ["Change", "DesiredRemote", "DesiredReplication", "DesiredState", "Plan"]
 
