@@ -76,7 +76,14 @@ class FieldSpec:
         default: The schema's default (None when it has none).
         aliases: Other JSON keys read for this field (the server's misspellings).
         choices: The allowed values of an ``enum``.
-        wrapper: The hand-written wrapper takes this field through an explicit keyword of its own.
+        wrapper: The hand-written wrapper adds behaviour to this field (``x-wrapper-keywords``): it takes it
+            through a keyword of its own (a name-to-ID look-up, the bucket switch, the write-only token).
+        minimum: The smallest allowed number (the schema's ``minimum``), or None.
+        maximum: The largest allowed number (the schema's ``maximum``), or None.
+        pattern: A regular expression a string must match (the schema's ``pattern``), or None.
+        format: The schema's ``format`` (``uri``, ``influxdb-id``, ...), or None.
+        also_allowed: Values allowed outside ``minimum``..``maximum`` (``x-also-allowed``: the server's
+            special values, e.g. 0).
     """
 
     name: str
@@ -88,6 +95,11 @@ class FieldSpec:
     aliases: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     wrapper: bool = False
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    pattern: str | None = None
+    format: str | None = None
+    also_allowed: tuple[Any, ...] = ()
 
     @property
     def python_type(self) -> type:

@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from influxdb_replications import ReplicationClient
 from influxdb_replications.cli import EXIT_FLEET, EXIT_OK, EXIT_UNHEALTHY, EXIT_USAGE
-from influxdb_replications.resources.health import Health
+from influxdb_replications.operations.health import Health
 from influxdb_replications.testing import FakeInfluxDB
 
 from .conftest import CLOUD_TOKEN, EDGE_TOKEN, cli, free_port, write_points

@@ -371,7 +371,9 @@ def desired_state(s: Site, rem: Fields, rep: Fields, index: int) -> DesiredState
         name="to-cloud", remote="cloud", local_bucket="sensors", remote_bucket="archive", **rep_values
     )
     for obj, values in ((remote, rem_values), (replication, rep_values)):
-        check(obj.extras == values, f"{type(obj).__name__}.extras is {obj.extras}, expected {values}")
+        # extras: every managed field the resource methods take through **fields, the new ones among them
+        new = {name: obj.extras.get(name) for name in values}
+        check(new == values, f"{type(obj).__name__}.extras is {obj.extras}, expected {values} among them")
         for name, value in values.items():
             check(getattr(obj, name) == value, f"{type(obj).__name__}.{name} is {getattr(obj, name)!r}")
     return DesiredState(remotes=(remote,), replications=(replication,))
@@ -490,8 +492,8 @@ async def layer_fleet(rem: Fields, rep: Fields) -> None:
             remote, replication = config.desired.remotes[0], config.desired.replications[0]
             for obj, fields in ((remote, rem), (replication, rep)):
                 want = fields.kwargs(fields.create, 0)
-                got = obj.extras
-                check(got == want, f"fleet file: {type(obj).__name__} extras {got}, expected {want}")
+                got = {name: obj.extras.get(name) for name in want}
+                check(got == want, f"fleet file: {type(obj).__name__} extras {obj.extras}, expected {want} among them")
                 for name, value in want.items():
                     check(type(got[name]) is type(value), f"fleet file: {name} is a {type(got[name])}")
             await s.client.apply(config.desired)

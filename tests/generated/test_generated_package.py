@@ -431,13 +431,17 @@ def test_fields_metadata_describes_the_replication_quirks() -> None:
 
 @pytest.mark.parametrize("model", list(REQUEST_MODELS), ids=lambda cls: cls.__name__)
 def test_request_models_have_an_extras_typeddict(model: type[Any]) -> None:
-    """Each request model has <Name>Extras: a total=False TypedDict of the optional non-wrapper fields."""
+    """Each request model has <Name>Extras: a total=False TypedDict of the non-wrapper fields (required ones
+    without a default as Required)."""
     extras = REQUEST_MODELS[model]
     assert typing.is_typeddict(extras)
     assert extras.__name__ == f"{model.__name__}Extras"
-    assert extras.__total__ is False
-    expected = {spec.name for spec in model.FIELDS if not spec.wrapper and not spec.required}
+    assert getattr(extras, "__total__") is False  # noqa: B009 (TypedDict classes are typed as type)
+    expected = {spec.name for spec in model.FIELDS if not spec.wrapper}
     assert set(extras.__annotations__) == expected
+    required = {spec.name for spec in model.FIELDS if not spec.wrapper and spec.required and spec.default is None}
+    hints = typing.get_type_hints(extras, include_extras=True)  # __required_keys__ misses postponed Required
+    assert {key for key, hint in hints.items() if typing.get_origin(hint) is typing.Required} == required
     assert any(spec.wrapper for spec in model.FIELDS)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import httpx
 
 from influxdb_replications import ReplicationClient
-from influxdb_replications.resources.health import ReplicationStatus
+from influxdb_replications.operations.health import ReplicationStatus
 from influxdb_replications.testing import FakeInfluxDB
 
 WRITE = "/api/v2/write"

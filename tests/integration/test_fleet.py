@@ -19,7 +19,7 @@ from influxdb_replications import APIConnectionError, RetryPolicy
 from influxdb_replications.config import FleetConfig, load_fleet
 from influxdb_replications.fleet import Host, HostResult, fleet_apply, fleet_plan, fleet_status
 from influxdb_replications.operations.desired import DesiredState, Plan
-from influxdb_replications.resources.health import Health, ReplicationStatus
+from influxdb_replications.operations.health import Health, ReplicationStatus
 from influxdb_replications.testing import FakeInfluxDB
 
 DEFAULT_QUEUE = 67108860

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from influxdb_replications import NotFoundError, RemoteConnection, Replication, ReplicationClient
-from influxdb_replications.resources.health import Health, ReplicationStatus, SyncTimeoutError
+from influxdb_replications.operations.health import Health, ReplicationStatus, SyncTimeoutError
 from influxdb_replications.testing import FakeInfluxDB
 
 from ._edge import WRITE, status_when, write_points

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from influxdb_replications import DesiredRemote, DesiredReplication, DesiredState, Health, ReplicationClient
+from influxdb_replications.operations.hints import INSECURE_TLS_WARNING
 from influxdb_replications.resources.failures import REMOTE_TLS
-from influxdb_replications.resources.hints import INSECURE_TLS_WARNING
 from influxdb_replications.testing import FakeCA, FakeInfluxDB
 
 from ._edge import status_when, write_points

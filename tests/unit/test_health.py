@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from influxdb_replications import InfluxDBError, NotFoundError, Replication, ReplicationClient
-from influxdb_replications.resources.health import (
+from influxdb_replications.operations.health import (
     Health,
     ReplicationStatus,
     SyncTimeoutError,

@@ -25,6 +25,8 @@ from influxdb_replications.cli.output import WarningLines, under_rows
 from influxdb_replications.core.errors import error_from_response
 from influxdb_replications.core.transport import Reply
 from influxdb_replications.operations.desired import DesiredRemote, DesiredReplication, DesiredState
+from influxdb_replications.operations.health import Health, ReplicationStatus, assess
+from influxdb_replications.operations.hints import hint_for
 from influxdb_replications.resources.failures import (
     DATA_REFUSED,
     DURABLE_QUEUE_MISSING,
@@ -45,12 +47,10 @@ from influxdb_replications.resources.failures import (
     match,
     match_validation,
 )
-from influxdb_replications.resources.health import Health, ReplicationStatus, assess
 from influxdb_replications.resources.hints import (
     append_hint,
     durable_queue_text,
     explain,
-    hint_for,
 )
 
 from .conftest import (

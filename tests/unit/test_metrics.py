@@ -12,8 +12,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from influxdb_replications.cli import EXIT_USAGE, run
 from influxdb_replications.core.models import Replication
+from influxdb_replications.operations.health import assess
 from influxdb_replications.operations.metrics import HostSample, MetricsCache, Stream, render
-from influxdb_replications.resources.health import assess
 
 
 def sample(code: int | None = 204, remaining: int = 0) -> HostSample:

@@ -6,12 +6,19 @@ import inspect
 import re
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import pytest
 
 import influxdb_replications
 from influxdb_replications import Remotes, ReplicationClient, Replications
+from influxdb_replications_api.models.remote_connection_creation_request import (
+    RemoteConnectionCreationRequest,
+)
+from influxdb_replications_api.models.remote_connection_update_request import RemoteConnectionUpdateRequest
+from influxdb_replications_api.models.replication_creation_request import ReplicationCreationRequest
+from influxdb_replications_api.models.replication_update_request import ReplicationUpdateRequest
 
 REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "index.md"
 
@@ -47,12 +54,29 @@ def test_all_matches_the_reference() -> None:
 
 
 def _params(func: object) -> dict[str, object]:
+    """The keyword arguments and their defaults; the keys of a ``**fields: Unpack[TypedDict]`` count too.
+
+    A TypedDict key has no default of its own: a Required one shows as empty, another as the schema's
+    default of the request model the method sends (``FIELDS``), or None.
+    """
     signature = inspect.signature(func)  # type: ignore[arg-type]
-    return {
+    params = {
         name: p.default
         for name, p in signature.parameters.items()
         if name != "self" and name not in ("timeout", "trace_span") and p.kind is not p.VAR_KEYWORD
     }
+    hints = typing.get_type_hints(func)
+    for name, p in signature.parameters.items():
+        if p.kind is p.VAR_KEYWORD and name in hints:
+            (typed,) = typing.get_args(hints[name])
+            model = _SENDS.get(getattr(func, "__name__", ""), {}).get(
+                getattr(func, "__qualname__", "").split(".")[0]
+            )
+            defaults = {spec.name: spec.default for spec in getattr(model, "FIELDS", ())}
+            # Required[...] read from the annotations: under postponed evaluation __required_keys__ misses it
+            for key, hint in typing.get_type_hints(typed, include_extras=True).items():
+                params[key] = NO if typing.get_origin(hint) is typing.Required else defaults.get(key)
+    return params
 
 
 def test_client_signature_matches_the_contract() -> None:
@@ -79,6 +103,13 @@ def test_client_signature_matches_the_contract() -> None:
 
 
 NO = inspect.Parameter.empty
+# the request model each method sends, by method and class name
+_SENDS: dict[str, dict[str, type]] = {
+    "create": {"Remotes": RemoteConnectionCreationRequest, "Replications": ReplicationCreationRequest},
+    "validate_create": {"Replications": ReplicationCreationRequest},
+    "update": {"Remotes": RemoteConnectionUpdateRequest, "Replications": ReplicationUpdateRequest},
+    "validate_update": {"Replications": ReplicationUpdateRequest},
+}
 CREATE_REPLICATION = {
     "name": NO,
     "remote": NO,

@@ -39,10 +39,10 @@ if _typing.TYPE_CHECKING:
     from .operations.desired import Change, DesiredRemote, DesiredReplication, DesiredState, Plan
     from .operations.fleet import Host, HostResult, fleet_apply, fleet_plan, fleet_status
     from .operations.fleet_file import ConfigError, FleetConfig, load_fleet, loads_fleet
+    from .operations.health import Health, ReplicationStatus, SyncTimeoutError, assess
     from .operations.replication_client import ReplicationClient
-    from .resources.health import Health, ReplicationStatus, SyncTimeoutError, assess
+    from .operations.replications import Replications
     from .resources.remotes import Remotes
-    from .resources.replications import Replications
 
 __all__ = [
     "APIConnectionError",
@@ -110,14 +110,14 @@ _MODULES = {
         "ValidationFailedError",
     ),
     ".operations.apply": ("ApplyError",),
-    ".resources.health": ("Health", "ReplicationStatus", "SyncTimeoutError", "assess"),
+    ".operations.health": ("Health", "ReplicationStatus", "SyncTimeoutError", "assess"),
     ".core.models": ("RemoteConnection", "Replication"),
     ".core.retry": ("RetryPolicy",),
     ".operations.fleet_file": ("ConfigError", "FleetConfig", "load_fleet", "loads_fleet"),
     ".operations.desired": ("Change", "DesiredRemote", "DesiredReplication", "DesiredState", "Plan"),
     ".operations.fleet": ("Host", "HostResult", "fleet_apply", "fleet_plan", "fleet_status"),
     ".resources.remotes": ("Remotes",),
-    ".resources.replications": ("Replications",),
+    ".operations.replications": ("Replications",),
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 

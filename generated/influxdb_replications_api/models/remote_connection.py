@@ -75,6 +75,7 @@ class RemoteConnection:
             kind="str",
             required=True,
             nullable=False,
+            format="uri",
         ),
         FieldSpec(
             name="description",

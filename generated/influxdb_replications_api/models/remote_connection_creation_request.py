@@ -3,7 +3,7 @@
 # Do not edit: change those files (or the wrapper) and run `nox -s generate`.
 from __future__ import annotations
 
-from typing import Any, ClassVar, Final, TypedDict
+from typing import Any, ClassVar, Final, Required, TypedDict
 
 from attrs import define as _attrs_define
 
@@ -46,7 +46,6 @@ class RemoteConnectionCreationRequest:
             required=True,
             nullable=False,
             default=False,
-            wrapper=True,
         ),
         FieldSpec(
             name="name",
@@ -78,7 +77,8 @@ class RemoteConnectionCreationRequest:
             kind="str",
             required=True,
             nullable=False,
-            wrapper=True,
+            pattern="^[hH][tT][tT][pP][sS]?://",
+            format="uri",
         ),
         FieldSpec(
             name="description",
@@ -86,7 +86,6 @@ class RemoteConnectionCreationRequest:
             kind="str",
             required=False,
             nullable=False,
-            wrapper=True,
         ),
         FieldSpec(
             name="remote_org_id",
@@ -94,7 +93,8 @@ class RemoteConnectionCreationRequest:
             kind="str",
             required=False,
             nullable=False,
-            wrapper=True,
+            pattern="^[0-9a-fA-F]{16}$",
+            format="influxdb-id",
         ),
     )
 
@@ -185,8 +185,14 @@ class RemoteConnectionCreationRequest:
 
 
 class RemoteConnectionCreationRequestExtras(TypedDict, total=False):
-    """The optional properties of ``RemoteConnectionCreationRequest`` that the wrapper has no explicit keyword for.
+    """The properties of ``RemoteConnectionCreationRequest`` the wrapper adds no behaviour to (not in ``x-wrapper-keywords``).
 
     Methods accept them as ``**fields`` (PEP 692); they come from the spec, so a new property is a new key
-    here after ``nox -s generate``.
+    here after ``nox -s generate``. A property the schema requires without a default is ``Required``; one
+    with a default is sent with it when not passed; for the others None means "not passed".
     """
+
+    allow_insecure_tls: bool
+    remote_url: Required[str]
+    description: str | None
+    remote_org_id: str | None

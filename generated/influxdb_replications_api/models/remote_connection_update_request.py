@@ -43,7 +43,6 @@ class RemoteConnectionUpdateRequest:
             kind="bool",
             required=False,
             nullable=False,
-            wrapper=True,
         ),
         FieldSpec(
             name="description",
@@ -51,7 +50,6 @@ class RemoteConnectionUpdateRequest:
             kind="str",
             required=False,
             nullable=False,
-            wrapper=True,
         ),
         FieldSpec(
             name="name",
@@ -75,7 +73,8 @@ class RemoteConnectionUpdateRequest:
             kind="str",
             required=False,
             nullable=False,
-            wrapper=True,
+            pattern="^[0-9a-fA-F]{16}$",
+            format="influxdb-id",
         ),
         FieldSpec(
             name="remote_url",
@@ -83,7 +82,8 @@ class RemoteConnectionUpdateRequest:
             kind="str",
             required=False,
             nullable=False,
-            wrapper=True,
+            pattern="^[hH][tT][tT][pP][sS]?://",
+            format="uri",
         ),
     )
 
@@ -165,8 +165,14 @@ class RemoteConnectionUpdateRequest:
 
 
 class RemoteConnectionUpdateRequestExtras(TypedDict, total=False):
-    """The optional properties of ``RemoteConnectionUpdateRequest`` that the wrapper has no explicit keyword for.
+    """The properties of ``RemoteConnectionUpdateRequest`` the wrapper adds no behaviour to (not in ``x-wrapper-keywords``).
 
     Methods accept them as ``**fields`` (PEP 692); they come from the spec, so a new property is a new key
-    here after ``nox -s generate``.
+    here after ``nox -s generate``. A property the schema requires without a default is ``Required``; one
+    with a default is sent with it when not passed; for the others None means "not passed".
     """
+
+    allow_insecure_tls: bool | None
+    description: str | None
+    remote_org_id: str | None
+    remote_url: str | None

@@ -82,6 +82,7 @@ class Replication:
             kind="int",
             required=True,
             nullable=False,
+            format="int64",
         ),
         FieldSpec(
             name="name",
@@ -110,6 +111,7 @@ class Replication:
             kind="int",
             required=False,
             nullable=False,
+            format="int64",
         ),
         FieldSpec(
             name="description",
@@ -146,6 +148,7 @@ class Replication:
             kind="int",
             required=False,
             nullable=False,
+            format="int64",
         ),
         FieldSpec(
             name="remote_bucket_id",
@@ -168,6 +171,7 @@ class Replication:
             kind="int",
             required=False,
             nullable=False,
+            format="int64",
         ),
     )
 

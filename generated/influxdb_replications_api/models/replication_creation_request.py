@@ -60,7 +60,10 @@ class ReplicationCreationRequest:
             required=True,
             nullable=False,
             default=604800,
-            wrapper=True,
+            minimum=60,
+            maximum=5184000,
+            format="int64",
+            also_allowed=(0,),
         ),
         FieldSpec(
             name="max_queue_size_bytes",
@@ -69,7 +72,8 @@ class ReplicationCreationRequest:
             required=True,
             nullable=False,
             default=67108860,
-            wrapper=True,
+            minimum=33554430,
+            format="int64",
         ),
         FieldSpec(
             name="name",
@@ -101,7 +105,6 @@ class ReplicationCreationRequest:
             kind="str",
             required=False,
             nullable=False,
-            wrapper=True,
         ),
         FieldSpec(
             name="drop_non_retryable_data",
@@ -110,7 +113,6 @@ class ReplicationCreationRequest:
             required=False,
             nullable=False,
             default=False,
-            wrapper=True,
         ),
         FieldSpec(
             name="remote_bucket_id",
@@ -244,8 +246,14 @@ class ReplicationCreationRequest:
 
 
 class ReplicationCreationRequestExtras(TypedDict, total=False):
-    """The optional properties of ``ReplicationCreationRequest`` that the wrapper has no explicit keyword for.
+    """The properties of ``ReplicationCreationRequest`` the wrapper adds no behaviour to (not in ``x-wrapper-keywords``).
 
     Methods accept them as ``**fields`` (PEP 692); they come from the spec, so a new property is a new key
-    here after ``nox -s generate``.
+    here after ``nox -s generate``. A property the schema requires without a default is ``Required``; one
+    with a default is sent with it when not passed; for the others None means "not passed".
     """
+
+    max_age_seconds: int
+    max_queue_size_bytes: int
+    description: str | None
+    drop_non_retryable_data: bool

@@ -47,7 +47,6 @@ class ReplicationUpdateRequest:
             kind="str",
             required=False,
             nullable=False,
-            wrapper=True,
         ),
         FieldSpec(
             name="drop_non_retryable_data",
@@ -55,7 +54,6 @@ class ReplicationUpdateRequest:
             kind="bool",
             required=False,
             nullable=False,
-            wrapper=True,
         ),
         FieldSpec(
             name="max_age_seconds",
@@ -63,7 +61,10 @@ class ReplicationUpdateRequest:
             kind="int",
             required=False,
             nullable=False,
-            wrapper=True,
+            minimum=60,
+            maximum=5184000,
+            format="int64",
+            also_allowed=(0,),
         ),
         FieldSpec(
             name="max_queue_size_bytes",
@@ -71,7 +72,8 @@ class ReplicationUpdateRequest:
             kind="int",
             required=False,
             nullable=False,
-            wrapper=True,
+            minimum=33554430,
+            format="int64",
         ),
         FieldSpec(
             name="name",
@@ -203,8 +205,14 @@ class ReplicationUpdateRequest:
 
 
 class ReplicationUpdateRequestExtras(TypedDict, total=False):
-    """The optional properties of ``ReplicationUpdateRequest`` that the wrapper has no explicit keyword for.
+    """The properties of ``ReplicationUpdateRequest`` the wrapper adds no behaviour to (not in ``x-wrapper-keywords``).
 
     Methods accept them as ``**fields`` (PEP 692); they come from the spec, so a new property is a new key
-    here after ``nox -s generate``.
+    here after ``nox -s generate``. A property the schema requires without a default is ``Required``; one
+    with a default is sent with it when not passed; for the others None means "not passed".
     """
+
+    description: str | None
+    drop_non_retryable_data: bool | None
+    max_age_seconds: int | None
+    max_queue_size_bytes: int | None

@@ -167,7 +167,7 @@ async def run(
 
 
 def _fail(ctx: _Ctx, exc: Exception) -> int:
-    from ..resources.health import SyncTimeoutError
+    from ..operations.health import SyncTimeoutError
 
     if isinstance(exc, SyncTimeoutError):
         code = EXIT_WAIT_TIMEOUT

@@ -269,7 +269,7 @@ def _said_valid(ctx: _Ctx, replication_id: str | None, ref: str) -> None:
 
 
 async def _cmd_wait(ctx: _Ctx) -> int:
-    from ..resources.health import SyncTimeoutError
+    from ..operations.health import SyncTimeoutError
 
     args = ctx.args
     limit = _get(args, "timeout")

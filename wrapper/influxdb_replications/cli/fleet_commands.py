@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..operations.desired import Plan
     from ..operations.fleet import Host, HostResult
     from ..operations.fleet_file import FleetConfig
-    from ..resources.health import ReplicationStatus
+    from ..operations.health import ReplicationStatus
 from .commands import _Ctx, _replication_id
 from .metrics_commands import FORMATS, _cmd_status_metrics
 from .output import STATUS_COLUMNS, _one_line, _status_dict, _status_row, _unhealthy, table

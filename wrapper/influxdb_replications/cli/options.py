@@ -9,7 +9,6 @@ from typing import Any
 
 from dateutil.parser import isoparse
 
-from ..core.args import check_id, check_max_age, check_queue_size, check_url
 from ..operations.spec_fields import Resource
 
 
@@ -59,13 +58,8 @@ def _float(text: str) -> float:
 
 # How a command-line string becomes a value of each field kind.
 _PARSERS: dict[str, Callable[[str], Any]] = {"int": _int, "float": _float, "datetime": _datetime}
-# The value's name in the help, by the server limit it is checked against (else by its kind).
-_METAVARS: dict[Callable[[Any, str], Any], str] = {
-    check_url: "URL",
-    check_id: "ID",
-    check_queue_size: "N",
-    check_max_age: "S",
-}
+# The value's name in the help, by the schema format it is checked against (else by its kind).
+_METAVARS: dict[str, str] = {"uri": "URL", "influxdb-id": "ID"}
 # Help texts that say more than the spec's key (create only; the update options share the words).
 _HELP: dict[str, str] = {
     "remote_org_id": "the org ID on the remote",
@@ -93,7 +87,9 @@ def _field_options(parser: argparse.ArgumentParser, resource: Resource, *, updat
             action: Any = argparse.BooleanOptionalAction if update else "store_true"
             parser.add_argument(flag, dest=dest, action=action, default=None, help=help_text)
             continue
-        metavar = _METAVARS.get(spec_field.limit) if spec_field.limit is not None else None
+        metavar = _METAVARS.get(spec.format) if spec.format is not None else None
+        if metavar is None and spec.kind == "int" and (spec.minimum is not None or spec.maximum is not None):
+            metavar = "S" if spec.name.endswith("_seconds") else "N"  # a bounded count, or seconds
         if metavar is None and not spec.choices:
             metavar = spec.name.upper() if spec.kind == "str" else spec.kind.upper()
         parser.add_argument(

@@ -15,7 +15,7 @@ from ..core.models import RemoteConnection, Replication
 
 if TYPE_CHECKING:
     from ..operations.fleet import HostResult
-    from ..resources.health import ReplicationStatus
+    from ..operations.health import ReplicationStatus
 
 
 @dataclasses.dataclass

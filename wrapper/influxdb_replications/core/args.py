@@ -1,18 +1,15 @@
-"""Argument checks, run before any I/O. Each raises ValueError naming the argument."""
+"""Argument checks that are not a field's, run before any I/O. Each raises ValueError naming the argument.
+
+A request field's checks (its kind and the server's limits) come from the generated metadata:
+``core/fields.py``.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from typing import Any
 
 import httpx
-
-# Server limits (reference section 3.1).
-MIN_QUEUE_SIZE_BYTES: Final = 33_554_430
-DEFAULT_QUEUE_SIZE_BYTES: Final = 67_108_860
-DEFAULT_MAX_AGE_SECONDS: Final = 604_800
-MIN_MAX_AGE_SECONDS: Final = 60
-MAX_MAX_AGE_SECONDS: Final = 5_184_000
 
 _ID = re.compile(r"[0-9a-fA-F]{16}")
 
@@ -60,26 +57,6 @@ def check_url(value: Any, arg: str) -> str:
         raise ValueError(f"{arg} must be an http(s) URL, got {value!r}") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError(f"{arg} must be an http(s) URL, got {value!r}")
-    return value
-
-
-def check_queue_size(value: Any, arg: str = "max_queue_size_bytes") -> int:
-    """Return a queue size of at least 33554430 bytes (the server's minimum); ValueError otherwise."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < MIN_QUEUE_SIZE_BYTES:
-        raise ValueError(f"{arg} must be an int of at least {MIN_QUEUE_SIZE_BYTES}, got {value!r}")
-    return value
-
-
-def check_max_age(value: Any, arg: str = "max_age_seconds") -> int:
-    """Return 0 or a value in 60..5184000 (the server's range since v2.9); ValueError otherwise."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not (value == 0 or MIN_MAX_AGE_SECONDS <= value <= MAX_MAX_AGE_SECONDS)
-    ):
-        raise ValueError(
-            f"{arg} must be 0 or between {MIN_MAX_AGE_SECONDS} and {MAX_MAX_AGE_SECONDS}, got {value!r}"
-        )
     return value
 
 

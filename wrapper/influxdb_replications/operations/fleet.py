@@ -38,7 +38,7 @@ from .desired import DesiredState, Plan
 from .replication_client import ReplicationClient
 
 if TYPE_CHECKING:
-    from ..resources.health import ReplicationStatus
+    from .health import ReplicationStatus
 
 __all__ = ["Host", "HostResult", "fleet_apply", "fleet_plan", "fleet_status"]
 

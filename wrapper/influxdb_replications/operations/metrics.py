@@ -38,12 +38,12 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..resources.health import Health
 from .fleet import Host, HostResult, _run
+from .health import Health
 from .replication_client import ReplicationClient
 
 if TYPE_CHECKING:
-    from ..resources.health import ReplicationStatus
+    from .health import ReplicationStatus
 
 __all__ = [
     "PREFIX",

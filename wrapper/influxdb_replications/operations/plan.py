@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any
 from ..core.args import is_id
 from ..core.errors import NotFoundError
 from ..core.models import RemoteConnection, Replication
-from ..resources.hints import plan_insecure_tls, plan_missing_org
 from ..resources.lookups import resolve_bucket_id
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Kind, Plan
+from .hints import plan_insecure_tls, plan_missing_org
 from .spec_fields import BUCKET_ID, MAX_AGE, REMOTE, REPLICATION, Resource
 
 if TYPE_CHECKING:  # the client calls plan/apply on first use; they call down into its resources

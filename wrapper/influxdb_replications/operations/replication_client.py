@@ -1,8 +1,9 @@
 """ReplicationClient: the core (``core/client.py``) with its resources and the declarative operations.
 
 The layers, bottom up: ``core`` (configuration, lifecycle, the one request path), the resources
-(``remotes``, ``replications``, which take the core), then this class, which puts them together and adds
-``plan``/``apply`` (``operations/plan.py`` and ``operations/apply.py``, loaded on first use).
+(``remotes``, ``replications``, which take the core), then this class, which puts them together, with
+the health operations on ``client.replications`` (``replications.py``), and adds ``plan``/``apply``
+(``operations/plan.py`` and ``operations/apply.py``, loaded on first use).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Self
 from ..core.client import Core
 from ..core.influx_configs import resolve_connection
 from ..resources.remotes import Remotes
-from ..resources.replications import Replications
+from .replications import Replications
 
 if TYPE_CHECKING:  # only for annotations: the declarative part loads on first use
     from .desired import DesiredRemote, DesiredState, Plan
@@ -93,7 +94,7 @@ class ReplicationClient(Core):
     @cached_property
     def remotes(self) -> Remotes:
         """Remote connections: list, get, find, create, update, delete."""
-        return Remotes(self)
+        return Remotes(self, lambda: self.replications)
 
     @cached_property
     def replications(self) -> Replications:

@@ -11,7 +11,6 @@ token. A property added to the spec reaches desired state, plans, the fleet file
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -24,7 +23,6 @@ from influxdb_replications_api.models import (
     ReplicationUpdateRequest,
 )
 
-from ..core.args import check_id, check_max_age, check_queue_size, check_url
 from ..core.fields import FieldSpec, check_value
 
 __all__ = ["BUCKET_ID", "BUCKET_NAME", "MAX_AGE", "OLDER_NAMES", "REMOTE", "REPLICATION", "TOKEN", "Field"]
@@ -44,13 +42,6 @@ _OWN: Final = frozenset({"name", "org_id", TOKEN, BUCKET_NAME, BUCKET_ID, *_RESO
 
 # Older spellings that keyword arguments and fleet files still accept, and plans show.
 OLDER_NAMES: Final = {"remote_url": "url"}
-# The server's limits beyond a value's type (reference 3.1), by property; the rest is checked by kind.
-_LIMITS: Final[dict[str, Callable[[Any, str], Any]]] = {
-    "remote_url": check_url,
-    "remote_org_id": check_id,
-    "max_queue_size_bytes": check_queue_size,
-    MAX_AGE: check_max_age,
-}
 _SCALARS: Final = frozenset({"str", "enum", "int", "float", "bool", "datetime"})
 
 
@@ -84,16 +75,9 @@ class Field:
         """How a plan names it (its older name where it has one)."""
         return OLDER_NAMES.get(self.spec.name, self.spec.name)
 
-    @property
-    def limit(self) -> Callable[[Any, str], Any] | None:
-        """The check of the server's limit on the value, if it has one beyond the type."""
-        return _LIMITS.get(self.spec.name)
-
     def check(self, value: Any, arg: str | None = None) -> Any:
-        """The checked value: the server's limit, else its kind (ValueError naming ``arg``)."""
-        limit = self.limit
-        arg = arg or self.spec.name
-        return limit(value, arg) if limit is not None else check_value(self.spec, value, arg)
+        """The checked value: its kind and the schema's constraints (ValueError naming ``arg``)."""
+        return check_value(self.spec, value, arg or self.spec.name)
 
 
 class Resource:

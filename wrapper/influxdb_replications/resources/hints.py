@@ -1,7 +1,9 @@
-"""Hints: one sentence saying what to change, attached where a known failure reaches the user.
+"""The hints the resources attach where they raise or return: validation failures, durable queue, warnings.
 
-The failures and their hints are one table, ``KNOWN_FAILURES`` in ``failures.py``; this module puts them
-where they are shown.
+The failures and their hints are one table, ``KNOWN_FAILURES`` in ``failures.py``; this module attaches
+them where the resources raise their errors (``explain``) and logs the warnings of a call
+(``warn_missing_org``, ``warn_max_age_change``). The rest of the hints (a status's hint, the plan's
+warnings, the sentence that ends a ``SyncTimeoutError``) are operations: ``operations/hints.py``.
 
 Where the hints reach the user:
 
@@ -22,8 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import urllib.parse
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..core.errors import HINT_LEAD, APIStatusError, ValidationFailedError, append_hint
@@ -33,46 +34,24 @@ if TYPE_CHECKING:
 from .failures import (
     DURABLE_QUEUE_MISSING,
     MAX_AGE_RESTART,
-    QUEUE_FULL,
     REMOTE_ORG_WARNING,
     VALIDATE_CREATE_BY_NAME,
     VALIDATE_UPDATE_BY_NAME,
-    KnownFailure,
-    match,
     match_validation,
 )
 
 __all__ = [
     "HINT_LEAD",
-    "INSECURE_TLS_WARNING",
     "append_hint",
     "by_name_hint",
     "durable_queue_text",
     "explain",
-    "hint_for",
-    "hint_sentence",
-    "plan_insecure_tls",
-    "plan_missing_org",
-    "queue_full",
     "warn_max_age_change",
     "warn_missing_org",
 ]
 
 
 _LOG = logging.getLogger("influxdb_replications")
-
-
-def hint_for(
-    code: int | None, message: str | None, *, drop_non_retryable_data: bool | None = None
-) -> str | None:
-    """The hint for a writer's result, or None when it matches no known failure (see ``match``)."""
-    row = match(code, message, drop_non_retryable_data=drop_non_retryable_data)
-    return None if row is None else row.hint
-
-
-def queue_full() -> KnownFailure:
-    """The row for a queue that is full or nearly full (``assess`` decides by the fill ratio)."""
-    return QUEUE_FULL
 
 
 def by_name_hint(*, update: bool) -> str:
@@ -140,51 +119,6 @@ def warn_missing_org(
     return parse_and_warn
 
 
-def plan_missing_org(
-    steps: Iterable[Any], have: dict[str, RemoteConnection], declared: Iterable[Any]
-) -> None:
-    """Warn about each declared remote without ``remote_org_id``, in the log and in the plan.
-
-    Args:
-        steps: The plan's steps (objects with a mutable ``change`` and a ``remote``: a DesiredRemote or None);
-            the change of a remote that stays without an org ID gets the warning as its reason.
-        have: The server's remotes by name.
-        declared: The declared remotes (DesiredRemote).
-    """
-    missing: set[str] = set()
-    for want in declared:
-        current = have.get(want.name)
-        if want.remote_org_id is None and (current is None or current.remote_org_id is None):
-            missing.add(want.name)
-            _LOG.warning("declared remote %r has no remote_org_id: %s", want.name, REMOTE_ORG_WARNING.hint)
-    for step in steps:
-        change = step.change
-        if change.kind == "remote" and change.name in missing and not change.reason:
-            step.change = replace(change, reason=f"warning: no remote_org_id: {REMOTE_ORG_WARNING.hint}")
-
-
-INSECURE_TLS_WARNING = (
-    "allow_insecure_tls=True disables the checks of the remote's TLS certificate: anyone on the path can "
-    "read the data and the remote's token; trust the remote's CA on the edge instead (see the docs' TLS page)"
-)
-
-
-def plan_insecure_tls(steps: Iterable[Any]) -> None:
-    """Warn, in the log and in the plan, about each remote change that turns ``allow_insecure_tls`` on.
-
-    Args:
-        steps: The plan's steps (objects with a mutable ``change``); a remote created with
-            ``allow_insecure_tls=True`` or updated from False to True gets the warning in its reason.
-    """
-    for step in steps:
-        change = step.change
-        if change.kind != "remote" or change.fields.get("allow_insecure_tls", (None, False))[1] is not True:
-            continue
-        _LOG.warning("remote %r: %s", change.name, INSECURE_TLS_WARNING)
-        warning = f"warning: {INSECURE_TLS_WARNING}"
-        step.change = replace(change, reason=f"{change.reason}; {warning}" if change.reason else warning)
-
-
 def warn_max_age_change(
     parse: Callable[[Any], Replication], max_age_seconds: int | None
 ) -> Callable[[Any], Replication]:
@@ -225,8 +159,3 @@ def explain(error: E) -> E:
         return error if found is None else error.with_hint(found.hint)  # type: ignore[return-value]
     text = durable_queue_text(error.status_code, error.message, error.method, error.url)
     return error if text is None else error.with_message(text)  # type: ignore[return-value]
-
-
-def hint_sentence(hint: str | None) -> str:
-    """What ends a message that has this hint: ``". Hint: <hint>"``, or "" without a hint."""
-    return "" if hint is None else "." + HINT_LEAD + hint
