@@ -11,14 +11,9 @@ import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Unpack
 
-from influxdb_replications_api.models.remote_connection_creation_request import (
-    RemoteConnectionCreationRequest,
-    RemoteConnectionCreationRequestExtras,
-)
-from influxdb_replications_api.models.remote_connection_update_request import (
-    RemoteConnectionUpdateRequest,
-    RemoteConnectionUpdateRequestExtras,
-)
+from influxdb_replications_api.models import RemoteConnectionCreationRequest, RemoteConnectionUpdateRequest
+from influxdb_replications_api.models import remote_connection_creation_request as creation
+from influxdb_replications_api.models import remote_connection_update_request as updating
 
 from ..core.args import check_bool, check_id, check_name, check_str, check_url
 from ..core.errors import NotFoundError
@@ -61,8 +56,6 @@ class Remotes(Resource[RemoteConnection, RemoteConnectionCreationRequest, Remote
         Args:
             name: Only the remote with exactly this name.
             remote_url: Only remotes with exactly this URL.
-            timeout: Timeout for this call.
-            trace_span: Zap-Trace-Span for this call.
 
         Raises:
             ValueError: empty name, non-http(s) remote_url, or no org configured.
@@ -84,7 +77,7 @@ class Remotes(Resource[RemoteConnection, RemoteConnectionCreationRequest, Remote
         remote_api_token: str,
         timeout: Timeout = None,
         trace_span: str | None = None,
-        **fields: Unpack[RemoteConnectionCreationRequestExtras],
+        **fields: Unpack[creation.RemoteConnectionCreationRequestExtras],
     ) -> RemoteConnection:
         """Create a remote connection in the client's org.
 
@@ -97,8 +90,6 @@ class Remotes(Resource[RemoteConnection, RemoteConnectionCreationRequest, Remote
         Args:
             name: Its name, unique in the org.
             remote_api_token: The token used to write to the remote (never returned by the server).
-            timeout: Timeout for this call.
-            trace_span: Zap-Trace-Span for this call.
             **fields: The properties of the spec's create request (``RemoteConnectionCreationRequestExtras``),
                 by snake_case name: ``remote_url`` (required, http or https), ``remote_org_id`` (the org ID
                 on the remote, needed for OSS 2.x and Cloud remotes), ``allow_insecure_tls`` (skip TLS
@@ -125,7 +116,7 @@ class Remotes(Resource[RemoteConnection, RemoteConnectionCreationRequest, Remote
         remote_api_token: str | None = None,
         timeout: Timeout = None,
         trace_span: str | None = None,
-        **fields: Unpack[RemoteConnectionUpdateRequestExtras],
+        **fields: Unpack[updating.RemoteConnectionUpdateRequestExtras],
     ) -> RemoteConnection:
         """Change the given fields of a remote connection; the others stay as they are.
 
@@ -137,8 +128,6 @@ class Remotes(Resource[RemoteConnection, RemoteConnectionCreationRequest, Remote
             remote_id: Its ID (16 hex digits).
             name: A new name.
             remote_api_token: A new token for the remote.
-            timeout: Timeout for this call.
-            trace_span: Zap-Trace-Span for this call.
             **fields: New values of the spec's update request's properties
                 (``RemoteConnectionUpdateRequestExtras``): ``remote_url``, ``remote_org_id``,
                 ``allow_insecure_tls``, ``description``, ...
@@ -177,7 +166,6 @@ class Remotes(Resource[RemoteConnection, RemoteConnectionCreationRequest, Remote
             remote_id: Its ID (16 hex digits).
             cascade: Delete the replications that use it first.
             timeout: Timeout for each request of this call.
-            trace_span: Zap-Trace-Span for this call.
 
         Raises:
             ValueError: remote_id is not 16 hex digits.

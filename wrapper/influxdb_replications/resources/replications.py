@@ -14,14 +14,9 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, Unpack
 
-from influxdb_replications_api.models.replication_creation_request import (
-    ReplicationCreationRequest,
-    ReplicationCreationRequestExtras,
-)
-from influxdb_replications_api.models.replication_update_request import (
-    ReplicationUpdateRequest,
-    ReplicationUpdateRequestExtras,
-)
+from influxdb_replications_api.models import ReplicationCreationRequest, ReplicationUpdateRequest
+from influxdb_replications_api.models import replication_creation_request as creation
+from influxdb_replications_api.models import replication_update_request as updating
 
 from ..core.args import check_id, check_name, exactly_one_bucket
 from ..core.errors import InfluxDBError
@@ -77,8 +72,6 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
             name: Only the replication with exactly this name.
             remote: Only those writing to this remote (RemoteConnection, ID or name).
             local_bucket: Only those copying this local bucket (ID or name).
-            timeout: Timeout for this call.
-            trace_span: Zap-Trace-Span for this call.
 
         Raises:
             ValueError: a bad argument, or no org configured.
@@ -141,7 +134,7 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
         remote_bucket_id: str | None = None,
         timeout: Timeout = None,
         trace_span: str | None = None,
-        **fields: Unpack[ReplicationCreationRequestExtras],
+        **fields: Unpack[creation.ReplicationCreationRequestExtras],
     ) -> Replication:
         """Create a replication from a local bucket to a bucket on a remote.
 
@@ -157,8 +150,6 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
             remote_bucket: The target bucket's name on the remote (exactly one of this and
                 remote_bucket_id).
             remote_bucket_id: The target bucket's ID on the remote.
-            timeout: Timeout for this call.
-            trace_span: Zap-Trace-Span for this call.
             **fields: The spec's create request properties (``ReplicationCreationRequestExtras``):
                 ``max_queue_size_bytes`` (at least 33554430,
                 default 67108860), ``max_age_seconds`` (0 or 60..5184000, default 604800; 0 means "never
@@ -230,7 +221,7 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
         remote_bucket_id: str | None = None,
         timeout: Timeout = None,
         trace_span: str | None = None,
-        **fields: Unpack[ReplicationUpdateRequestExtras],
+        **fields: Unpack[updating.ReplicationUpdateRequestExtras],
     ) -> Replication:
         """Change the given fields of a replication; the others stay as they are.
 
@@ -242,8 +233,6 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
 
         Args:
             replication_id: Its ID (16 hex digits).
-            timeout: Timeout for this call.
-            trace_span: Zap-Trace-Span for this call.
             name: A new name.
             remote: A new remote: RemoteConnection, ID or name.
             remote_bucket: A new target bucket name on the remote.
