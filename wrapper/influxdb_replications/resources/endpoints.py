@@ -25,15 +25,34 @@ from influxdb_replications_api.api.replications import (
 )
 from influxdb_replications_api.models.remote_connection_creation_request import (
     RemoteConnectionCreationRequest,
+    RemoteConnectionCreationRequestExtras,
 )
-from influxdb_replications_api.models.remote_connection_update_request import RemoteConnectionUpdateRequest
-from influxdb_replications_api.models.replication_creation_request import ReplicationCreationRequest
-from influxdb_replications_api.models.replication_update_request import ReplicationUpdateRequest
+from influxdb_replications_api.models.remote_connection_update_request import (
+    RemoteConnectionUpdateRequest,
+    RemoteConnectionUpdateRequestExtras,
+)
+from influxdb_replications_api.models.replication_creation_request import (
+    ReplicationCreationRequest,
+    ReplicationCreationRequestExtras,
+)
+from influxdb_replications_api.models.replication_update_request import (
+    ReplicationUpdateRequest,
+    ReplicationUpdateRequestExtras,
+)
 
 from ..core.models import RemoteConnection, Replication, remotes_of, replications_of
 from .resource import Bound, Endpoints
 
-__all__ = ["REMOTES", "REPLICATIONS", "validate_by_id"]
+# the typed keyword sets of each resource's create and update (their **fields), for the resources' signatures
+__all__ = [
+    "REMOTES",
+    "REPLICATIONS",
+    "RemoteConnectionCreationRequestExtras",
+    "RemoteConnectionUpdateRequestExtras",
+    "ReplicationCreationRequestExtras",
+    "ReplicationUpdateRequestExtras",
+    "validate_by_id",
+]
 
 REMOTES: Endpoints[RemoteConnection, RemoteConnectionCreationRequest, RemoteConnectionUpdateRequest] = (
     Endpoints(

@@ -12,13 +12,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Unpack
 
 from influxdb_replications_api.models import RemoteConnectionCreationRequest, RemoteConnectionUpdateRequest
-from influxdb_replications_api.models import remote_connection_creation_request as creation
-from influxdb_replications_api.models import remote_connection_update_request as updating
 
 from ..core.args import check_bool, check_id, check_name, check_str, check_url
 from ..core.errors import NotFoundError
 from ..core.models import RemoteConnection, same
-from .endpoints import REMOTES
+from .endpoints import REMOTES, RemoteConnectionCreationRequestExtras, RemoteConnectionUpdateRequestExtras
 from .hints import warn_missing_org
 from .lookups import resolve_org_id
 from .resource import Resource, Timeout
@@ -77,7 +75,7 @@ class Remotes(Resource[RemoteConnection, RemoteConnectionCreationRequest, Remote
         remote_api_token: str,
         timeout: Timeout = None,
         trace_span: str | None = None,
-        **fields: Unpack[creation.RemoteConnectionCreationRequestExtras],
+        **fields: Unpack[RemoteConnectionCreationRequestExtras],
     ) -> RemoteConnection:
         """Create a remote connection in the client's org.
 
@@ -116,7 +114,7 @@ class Remotes(Resource[RemoteConnection, RemoteConnectionCreationRequest, Remote
         remote_api_token: str | None = None,
         timeout: Timeout = None,
         trace_span: str | None = None,
-        **fields: Unpack[updating.RemoteConnectionUpdateRequestExtras],
+        **fields: Unpack[RemoteConnectionUpdateRequestExtras],
     ) -> RemoteConnection:
         """Change the given fields of a remote connection; the others stay as they are.
 

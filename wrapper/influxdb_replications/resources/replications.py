@@ -15,13 +15,16 @@ import builtins
 from typing import TYPE_CHECKING, Any, Unpack
 
 from influxdb_replications_api.models import ReplicationCreationRequest, ReplicationUpdateRequest
-from influxdb_replications_api.models import replication_creation_request as creation
-from influxdb_replications_api.models import replication_update_request as updating
 
 from ..core.args import check_id, check_name, exactly_one_bucket
 from ..core.errors import InfluxDBError
 from ..core.models import RemoteConnection, Replication, same
-from .endpoints import REPLICATIONS, validate_by_id
+from .endpoints import (
+    REPLICATIONS,
+    ReplicationCreationRequestExtras,
+    ReplicationUpdateRequestExtras,
+    validate_by_id,
+)
 from .hints import by_name_hint, warn_max_age_change
 from .lookups import resolve_org_id
 from .refs import RemoteRef, bucket_id_of, check_bucket, check_remote, remote_id_of, target
@@ -134,7 +137,7 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
         remote_bucket_id: str | None = None,
         timeout: Timeout = None,
         trace_span: str | None = None,
-        **fields: Unpack[creation.ReplicationCreationRequestExtras],
+        **fields: Unpack[ReplicationCreationRequestExtras],
     ) -> Replication:
         """Create a replication from a local bucket to a bucket on a remote.
 
@@ -221,7 +224,7 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
         remote_bucket_id: str | None = None,
         timeout: Timeout = None,
         trace_span: str | None = None,
-        **fields: Unpack[updating.ReplicationUpdateRequestExtras],
+        **fields: Unpack[ReplicationUpdateRequestExtras],
     ) -> Replication:
         """Change the given fields of a replication; the others stay as they are.
 
