@@ -6,9 +6,12 @@ import http
 import json
 import os
 import ssl
+import typing
 import urllib.parse
 from dataclasses import dataclass
 
+import anyio
+import httpcore
 import httpx
 
 USER_AGENT = "influxdb-oss-replication/v2.9.1 (linux) Sha/fake Date/2026-04-01T00:00:00Z"
@@ -168,6 +171,91 @@ def trust_store(ca_file: str | os.PathLike[str] | None) -> ssl.SSLContext:
     return context
 
 
+class _TLSSafeStream(httpcore.AsyncNetworkStream):
+    """A network stream that is closed when its TLS handshake is interrupted by any exception.
+
+    httpcore's AnyIO stream closes the TCP connection when ``start_tls`` fails with an ``Exception`` only;
+    a cancellation (a BaseException) in the middle of the handshake, as when the engine stops a sender
+    whose attempt is connecting, leaves the socket open and unreferenced: httpcore has not yet handed the
+    stream to a connection, so closing the client cannot reach it either, and the garbage collector later
+    reports it as an unclosed transport (a ResourceWarning).
+    """
+
+    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
+        self._stream = stream
+
+    # the signatures (timeout parameters included) are httpcore's network interface
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
+        return await self._stream.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        await self._stream.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            tls = await self._stream.start_tls(ssl_context, server_hostname, timeout)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await self._stream.aclose()
+            raise
+        return _TLSSafeStream(tls)
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._stream.get_extra_info(info)
+
+
+class _TLSSafeBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend with every stream wrapped in `_TLSSafeStream`."""
+
+    def __init__(self, backend: httpcore.AsyncNetworkBackend) -> None:
+        self._backend = backend
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        stream = await self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _TLSSafeStream(stream)
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        stream = await self._backend.connect_unix_socket(path, timeout, socket_options)
+        return _TLSSafeStream(stream)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._backend.sleep(seconds)
+
+
+def _close_interrupted_handshakes(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """Make every connection pool of ``client`` (the default one and any proxy's) use `_TLSSafeBackend`.
+
+    httpx offers no public way to choose httpcore's network backend, so this sets the pools' backend; the
+    client is otherwise left as httpx builds it (the same TLS set-up, environment proxies and limits).
+    """
+    transports = [client._transport, *client._mounts.values()]
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        if isinstance(pool, httpcore.AsyncConnectionPool):
+            pool._network_backend = _TLSSafeBackend(pool._network_backend)
+    return client
+
+
 class RemoteWriter:
     """Owns the outgoing httpx clients (one verifying TLS, one not) and sends `POST /api/v2/write`.
 
@@ -189,7 +277,9 @@ class RemoteWriter:
                 if self._verify is None:
                     self._verify = trust_store(None)
                 verify = self._verify
-            client = httpx.AsyncClient(timeout=self._timeout, verify=verify, follow_redirects=False)
+            client = _close_interrupted_handshakes(
+                httpx.AsyncClient(timeout=self._timeout, verify=verify, follow_redirects=False)
+            )
             self._clients[insecure] = client
         return client
 
