@@ -1,8 +1,8 @@
 """The two ways a request leaves the client: httpx (the default) and aiohttp (``backend="aiohttp"``).
 
 Both are implementations of the generated package's ``Sender`` interface (``influxdb_replications_api.
-client.Sender``): a generated endpoint function (``asyncio_detailed``) hands them what its ``_get_kwargs``
-builds (``RequestArgs``: method, path, query, JSON body, headers), they send it and hand back a
+client.Sender``): a generated endpoint function (``asyncio_detailed``) hands them the request it built
+(``RequestArgs``: method, path, query, JSON body, headers), they send it and hand back a
 :class:`Reply` with the status and the raw body, which the generated function decodes once into its model.
 Every transport failure is turned into :class:`APIConnectionError` or :class:`APITimeoutError` here, so
 the request path in ``core/client.py`` never sees a library's own exceptions; its ``failure`` says what the
