@@ -13,6 +13,7 @@ from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar
 
 from attrs import define
 from dateutil.parser import isoparse
+from orjson import loads
 
 __all__ = [
     "FieldSpec",
@@ -21,6 +22,7 @@ __all__ = [
     "Response",
     "ShapeError",
     "as_datetime",
+    "loads",
     "missing",
     "status_of",
     "wrong_type",

@@ -282,6 +282,21 @@ async def test_response_parsed_is_the_model_or_the_error(status: int, body: Any,
     assert await get_replications.asyncio(client=recorder, org_id="0000000000000002") == response.parsed
 
 
+@pytest.mark.parametrize("body", [b"<html>502</html>", b'{"replications": [', b"\xff\xfe{}"])
+async def test_a_body_that_is_not_json_is_a_value_error(body: bytes) -> None:
+    """The endpoints decode with types.loads (orjson's): a body that is not JSON, or not UTF-8, is a
+    ValueError, which the wrapper's request path reports as APIResponseValidationError."""
+    import orjson
+
+    from influxdb_replications_api import types
+    from influxdb_replications_api.api.replications import get_replications
+
+    assert types.loads is orjson.loads  # the decoder docs/development.md measures
+    recorder = _Recorder(httpx.Response(200, content=body))
+    with pytest.raises(ValueError):
+        await get_replications.asyncio_detailed(client=recorder, org_id="0000000000000002")
+
+
 async def test_an_undocumented_status_is_the_documented_default_error() -> None:
     """Every operation documents a default (Error) answer: no UnexpectedStatus, even when asked for."""
     from influxdb_replications_api.api.replications import delete_replication_by_id
