@@ -314,6 +314,30 @@ async def test_validate_update_sends_validate_true(router: respx.Router, client:
     assert body_of(route) == {"maxQueueSizeBytes": 40_000_000}
 
 
+async def test_validate_variants_apply_their_own_timeout_and_trace_span(
+    router: respx.Router, client: ReplicationClient
+) -> None:
+    """validate_create/validate_update take create's/update's arguments: timeout= and trace_span= reach the
+    request (they are read from the call by name, whatever their order in the signature)."""
+    post = router.post("/api/v2/replications").respond(204)
+    patch = router.patch(f"/api/v2/replications/{REPL_ID}").respond(204)
+    await client.replications.validate_create(
+        name="r",
+        remote=REMOTE_ID,
+        local_bucket=BUCKET_ID,
+        remote_bucket_id=REMOTE_BUCKET_ID,
+        timeout=httpx.Timeout(1.0, read=4.5),
+        trace_span="span-create",
+    )
+    await client.replications.validate_update(
+        REPL_ID, max_queue_size_bytes=40_000_000, timeout=3.5, trace_span="span-update"
+    )
+    for route, span, read in ((post, "span-create", 4.5), (patch, "span-update", 3.5)):
+        request = route.calls.last.request
+        assert request.headers["Zap-Trace-Span"] == span
+        assert request.extensions["timeout"]["read"] == read
+
+
 async def test_validate_helpers_want_204(router: respx.Router, client: ReplicationClient) -> None:
     """A validate-only call answered 201 (the server saved it) is APIResponseValidationError, not success."""
     router.post("/api/v2/replications").respond(201, json=replication_json())

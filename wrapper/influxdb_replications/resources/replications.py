@@ -66,8 +66,8 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
         name: str | None = None,
         remote: RemoteRef | None = None,
         local_bucket: str | None = None,
-        timeout: Timeout = None,
         trace_span: str | None = None,
+        timeout: Timeout = None,
     ) -> builtins.list[Replication]:
         """List the replications of the client's org, in no defined order (possibly ``[]``).
 
@@ -90,7 +90,7 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
         return await self._list(filters, timeout, trace_span)
 
     async def get(
-        self, replication_id: str, *, timeout: Timeout = None, trace_span: str | None = None
+        self, replication_id: str, *, trace_span: str | None = None, timeout: Timeout = None
     ) -> Replication:
         """Fetch one replication with its live queue sizes and latest write result (NotFoundError: none)."""
         return await self._get(replication_id, timeout, trace_span)
@@ -135,8 +135,8 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
         local_bucket: str,
         remote_bucket: str | None = None,
         remote_bucket_id: str | None = None,
-        timeout: Timeout = None,
         trace_span: str | None = None,
+        timeout: Timeout = None,
         **fields: Unpack[ReplicationCreationRequestExtras],
     ) -> Replication:
         """Create a replication from a local bucket to a bucket on a remote.
@@ -188,7 +188,7 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
             BadRequestError: another refusal (unknown local bucket or remote, too small a queue).
             NotFoundError: a remote or local bucket name that does not exist.
         """
-        _, name, *refs, timeout, trace_span, fields = arguments_of(Replications.create, self, *args, **kwargs)
+        _, name, *refs, trace_span, timeout, fields = arguments_of(Replications.create, self, *args, **kwargs)
         body, _ = await self._new(name, tuple(refs), fields, "validate_create", timeout, trace_span)
 
         async def why() -> str | None:
@@ -222,8 +222,8 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
         remote: RemoteRef | None = None,
         remote_bucket: str | None = None,
         remote_bucket_id: str | None = None,
-        timeout: Timeout = None,
         trace_span: str | None = None,
+        timeout: Timeout = None,
         **fields: Unpack[ReplicationUpdateRequestExtras],
     ) -> Replication:
         """Change the given fields of a replication; the others stay as they are.
@@ -269,7 +269,7 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
             BadRequestError: another refusal (e.g. the new remote does not exist).
             NotFoundError: no such replication.
         """
-        _, replication_id, *refs, timeout, trace_span, fields = arguments_of(
+        _, replication_id, *refs, trace_span, timeout, fields = arguments_of(
             Replications.update, self, *args, **kwargs
         )
         replication_id = check_id(replication_id, "replication_id")
@@ -288,7 +288,7 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
         await self._validate("validate_update", call, timeout, trace_span, why)
 
     async def delete(
-        self, replication_id: str, *, timeout: Timeout = None, trace_span: str | None = None
+        self, replication_id: str, *, trace_span: str | None = None, timeout: Timeout = None
     ) -> None:
         """Delete a replication and its queue (unsent data is discarded).
 
@@ -300,7 +300,7 @@ class Replications(Resource[Replication, ReplicationCreationRequest, Replication
         await self._delete(check_id(replication_id, "replication_id"), timeout, trace_span)
 
     async def validate(
-        self, replication_id: str, *, timeout: Timeout = None, trace_span: str | None = None
+        self, replication_id: str, *, trace_span: str | None = None, timeout: Timeout = None
     ) -> None:
         """Check a saved replication against its remote (POST /replications/{id}/validate).
 
