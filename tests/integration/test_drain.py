@@ -29,7 +29,7 @@ from influxdb_replications.testing import FakeInfluxDB
 TOKEN_ENV = "DRAIN_TEST_CLOUD_TOKEN"
 NAME = "sensors-to-cloud"
 TEMP = temporary_name(NAME)
-FAST = {"drain_poll_interval": 0.02}
+POLL = 0.02  # seconds between the polls of a drain
 
 
 @dataclass
@@ -126,12 +126,14 @@ async def test_drained_recreate_loses_no_point_written_before_during_or_after(si
             drain=True,
             drain_timeout=30,
             on_drain_progress=lambda r: seen.append((r.name, r.remaining_bytes_to_be_synced)),
-            **FAST,
+            drain_poll_interval=POLL,
         )
     )
     deadline = time.monotonic() + 10
     while TEMP not in await site.replications():  # make before break: the new stream exists first
-        assert time.monotonic() < deadline and not task.done()
+        if time.monotonic() > deadline or task.done():
+            task.cancel()
+            pytest.fail("the new replication was not created before the old one drained")
         await asyncio.sleep(0.01)
     assert before.id in {rep.id for rep in (await site.replications()).values()}
     await site.write("metrics", 40)  # during: queued on the new stream
@@ -192,11 +194,14 @@ async def test_a_drain_timeout_is_truthful_and_the_next_apply_finishes(site: Sit
     await site.write("sensors", 30)
     old = await site.backlog()
     with pytest.raises(DrainTimeoutError) as caught:
-        await site.client.apply(site.desired("metrics"), drain=True, drain_timeout=0.3, **FAST)
+        await site.client.apply(
+            site.desired("metrics"), drain=True, drain_timeout=0.3, drain_poll_interval=POLL
+        )
     error = caught.value
     reps = await site.replications()
     assert set(reps) == {NAME, TEMP} and reps[NAME].id == old.id  # the old stream is still there
-    assert error.remaining_bytes == error.replication.remaining_bytes_to_be_synced > 0
+    assert error.remaining_bytes == error.replication.remaining_bytes_to_be_synced
+    assert error.remaining_bytes > 0
     assert error.remaining_bytes >= (old.remaining_bytes_to_be_synced or 0)
     assert "503" in str(error) and f"{error.remaining_bytes} bytes" in str(error)
     assert [(c.action, c.name, c.id) for c in error.done.changes] == [("create", TEMP, reps[TEMP].id)]
@@ -208,7 +213,9 @@ async def test_a_drain_timeout_is_truthful_and_the_next_apply_finishes(site: Sit
 
     site.cloud.clear_faults()
     await site.write("sensors", 1)
-    result = await site.client.apply(site.desired("metrics"), prune=True, drain=True, **FAST)
+    result = await site.client.apply(
+        site.desired("metrics"), prune=True, drain=True, drain_poll_interval=POLL
+    )
     assert [(c.action, c.id) for c in result.changes] == [("recreate", reps[TEMP].id)]
     assert list(await site.replications()) == [NAME]
     await site.everything_arrives(bucket="metrics")
@@ -220,7 +227,9 @@ async def test_a_cancelled_drain_is_finished_by_the_next_apply(site: Site) -> No
     site.refuse()
     await site.write("sensors", 10)
     old = await site.backlog()
-    task = asyncio.create_task(site.client.apply(site.desired("metrics"), drain=True, **FAST))
+    task = asyncio.create_task(
+        site.client.apply(site.desired("metrics"), drain=True, drain_poll_interval=POLL)
+    )
     deadline = time.monotonic() + 10
     while TEMP not in await site.replications():
         assert time.monotonic() < deadline
@@ -234,7 +243,7 @@ async def test_a_cancelled_drain_is_finished_by_the_next_apply(site: Site) -> No
 
     site.cloud.clear_faults()
     await site.write("sensors", 1)
-    result = await site.client.apply(site.desired("metrics"), drain=True, **FAST)
+    result = await site.client.apply(site.desired("metrics"), drain=True, drain_poll_interval=POLL)
     assert [(c.action, c.id) for c in result.changes] == [("recreate", temp.id)]
     reps = await site.replications()
     assert list(reps) == [NAME] and reps[NAME].id == temp.id
@@ -243,7 +252,9 @@ async def test_a_cancelled_drain_is_finished_by_the_next_apply(site: Site) -> No
 
 async def test_only_the_rename_is_left(site: Site) -> None:
     """Interrupted after the old stream was deleted: the plan is a rename of the temporary one."""
-    await site.client.apply(site.desired("metrics"), drain=True, **FAST)  # to metrics, then back by hand
+    await site.client.apply(
+        site.desired("metrics"), drain=True, drain_poll_interval=POLL
+    )  # to metrics, then back by hand
     [rep] = (await site.replications()).values()
     await site.client.replications.update(rep.id, name=TEMP)
     [change] = (await site.client.plan(site.desired("metrics"))).changes
@@ -262,12 +273,16 @@ async def test_cascade_delete_refuses_then_drains(site: Site) -> None:
     with pytest.raises(DataLossError, match=NAME):
         await site.client.remotes.delete(remote.id, cascade=True)
     with pytest.raises(SyncTimeoutError, match="not deleted") as caught:
-        await site.client.remotes.delete(remote.id, cascade=True, drain=True, drain_timeout=0.3, **FAST)
+        await site.client.remotes.delete(
+            remote.id, cascade=True, drain=True, drain_timeout=0.3, drain_poll_interval=POLL
+        )
     assert caught.value.replication.remaining_bytes_to_be_synced
     assert list(await site.replications()) == [NAME] and len(await site.client.remotes.list()) == 1
 
     site.cloud.clear_faults()
     await site.write("sensors", 1)
-    await site.client.remotes.delete(remote.id, cascade=True, drain=True, drain_timeout=20, **FAST)
+    await site.client.remotes.delete(
+        remote.id, cascade=True, drain=True, drain_timeout=20, drain_poll_interval=POLL
+    )
     assert await site.client.remotes.list() == [] and await site.client.replications.list() == []
     assert (await site.arrived()) >= set(site.written)

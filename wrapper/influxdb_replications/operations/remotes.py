@@ -13,7 +13,8 @@ cascade that would lose unsent bytes is refused (:class:`DataLossError`) unless 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ..core.args import check_bool, check_id
 from ..core.errors import InfluxDBError, NotFoundError
@@ -23,6 +24,10 @@ from ..resources.resource import Timeout
 from .changes import Change, at_stake
 from .drain import DrainOptions, Progress, check_drain
 from .health import SyncTimeoutError
+
+if TYPE_CHECKING:
+    from ..core.client import Core
+    from .replications import Replications
 
 __all__ = ["DataLossError", "Remotes"]
 
@@ -48,6 +53,10 @@ class Remotes(resource.Remotes):
     httpx.Timeout) and ``trace_span=`` (Zap-Trace-Span) overrides for that call. ``delete`` with
     ``cascade=True`` loses no queued data unless ``allow_data_loss=True``.
     """
+
+    def __init__(self, client: Core, replications: Callable[[], Replications]) -> None:
+        super().__init__(client, replications)
+        self._with_health = replications  # the subclass with wait_until_synced
 
     async def delete(
         self,
@@ -108,7 +117,7 @@ class Remotes(resource.Remotes):
     async def _cascade(
         self, remote_id: str, options: DrainOptions, timeout: Timeout, trace_span: str | None
     ) -> None:
-        replications = self._replications()
+        replications = self._with_health()
         remote = await self.get(remote_id, timeout=timeout, trace_span=trace_span)
         found = await replications._of_remote(remote, timeout, trace_span)
         at_risk = [rep for rep in found if _change(rep).at_risk]
