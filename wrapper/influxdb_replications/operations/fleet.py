@@ -194,7 +194,9 @@ async def fleet_apply(
         prune: Also delete what the state does not declare (see ``ReplicationClient.apply``).
         secrets: Passed to ``ReplicationClient.apply``: supplies a remote's token when its
             ``token_env`` is not set.
-        allow_data_loss, drain, drain_timeout: Passed to ``ReplicationClient.apply`` (checked first).
+        allow_data_loss: Passed to ``ReplicationClient.apply``: make destructive changes anyway.
+        drain: Passed to ``ReplicationClient.apply``: drain each destructive change's queue first.
+        drain_timeout: Passed to ``ReplicationClient.apply`` (these three are checked before any host).
         concurrency: How many hosts are worked on at once (at least 1).
         on_progress: Called with each HostResult as soon as its host is done (a coroutine function is
             awaited). Calls never overlap. An exception it raises stops the run and propagates.
