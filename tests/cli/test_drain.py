@@ -218,6 +218,13 @@ async def test_fleet_apply_with_a_refusal_exits_3(
         entries = {h["host"]: h for h in as_json.json()["hosts"]}
         assert as_json.code == EXIT_FLEET
         assert entries["edge-2"]["ok"] and entries["edge-2"]["plan"]["refused"][0]["name"] == NAME
+        assert entries["edge-1"]["plan"]["changes"] == [] and entries["edge-1"]["plan"]["refused"] == []
+
+        cloud.clear_faults()
+        await write_points(two, "sensors", ["m v=1i 1"], EDGE_TOKEN)  # wakes edge-2's sender
+        drained = await cli("apply", moved, "--no-progress", "--drain", "--drain-timeout", "20")
+        assert drained.code == EXIT_OK, drained.err
+        assert (await names(two)).keys() == {NAME} and await names(two) != two_before
         assert entries["edge-1"]["plan"] == {
             "changes": [],
             "summary": entries["edge-1"]["plan"]["summary"],

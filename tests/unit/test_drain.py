@@ -426,3 +426,20 @@ async def test_cascade_arguments_are_checked_first(router: respx.Router, client:
     with pytest.raises(ValueError, match="drain_timeout"):
         await client.remotes.delete(REMOTE_ID, cascade=True, drain=True, drain_timeout=-1)
     assert not router.calls
+
+
+async def test_a_queue_that_does_not_report_cannot_be_drained(
+    router: respx.Router, client: ReplicationClient
+) -> None:
+    """drain=True and no remainingBytesToBeSynced: apply refuses (saying why), the cascade raises."""
+    moved = replication_json(**MOVED)
+    del moved["remainingBytesToBeSynced"]
+    routes = serve(router, remotes=[remote_json()], replications=[moved])
+    result = await client.apply(STATE, drain=True)
+    assert "cannot drain: the server does not report remainingBytesToBeSynced" in result.refused[0].reason
+    assert writes(routes) == 0
+    router.routes.clear()
+    cascade = cascade_routes(router, moved)
+    with pytest.raises(DataLossError, match="does not report their unsent bytes"):
+        await client.remotes.delete(REMOTE_ID, cascade=True, drain=True)
+    assert cascade["delete"].call_count == 0
