@@ -163,7 +163,19 @@ UPDATE_REPLICATION = {
                 "description": None,
             },
         ),
-        (Remotes.delete, {"remote_id": NO, "cascade": False}),
+        (
+            Remotes.delete,
+            {
+                "remote_id": NO,
+                "cascade": False,
+                # issue 19: a cascade loses no queued data without consent or a drain
+                "allow_data_loss": False,
+                "drain": False,
+                "drain_timeout": None,
+                "drain_poll_interval": 1.0,
+                "on_drain_progress": None,
+            },
+        ),
         (Replications.list, {"name": None, "remote": None, "local_bucket": None}),
         (Replications.get, {"replication_id": NO}),
         (Replications.find, {"name": NO}),

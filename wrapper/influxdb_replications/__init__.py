@@ -35,14 +35,15 @@ if _typing.TYPE_CHECKING:
     )
     from .core.models import RemoteConnection, Replication
     from .core.retry import RetryPolicy
-    from .operations.apply import ApplyError
+    from .operations.apply import ApplyError, DrainTimeoutError
+    from .operations.changes import ApplyResult
     from .operations.desired import Change, DesiredRemote, DesiredReplication, DesiredState, Plan
     from .operations.fleet import Host, HostResult, fleet_apply, fleet_plan, fleet_status
     from .operations.fleet_file import ConfigError, FleetConfig, load_fleet, loads_fleet
     from .operations.health import Health, ReplicationStatus, SyncTimeoutError, assess
+    from .operations.remotes import DataLossError, Remotes
     from .operations.replication_client import ReplicationClient
     from .operations.replications import Replications
-    from .resources.remotes import Remotes
 
 __all__ = [
     "APIConnectionError",
@@ -51,13 +52,16 @@ __all__ = [
     "APITimeoutError",
     "AlreadyExistsError",
     "ApplyError",
+    "ApplyResult",
     "BadRequestError",
     "Change",
     "ConfigError",
     "ConflictError",
+    "DataLossError",
     "DesiredRemote",
     "DesiredReplication",
     "DesiredState",
+    "DrainTimeoutError",
     "FleetConfig",
     "ForbiddenError",
     "Health",
@@ -99,6 +103,7 @@ _MODULES = {
         "AlreadyExistsError",
         "BadRequestError",
         "ConflictError",
+        "DataLossError",
         "ForbiddenError",
         "InfluxDBError",
         "NotFoundError",
@@ -109,14 +114,15 @@ _MODULES = {
         "UnprocessableEntityError",
         "ValidationFailedError",
     ),
-    ".operations.apply": ("ApplyError",),
+    ".operations.apply": ("ApplyError", "DrainTimeoutError"),
+    ".operations.changes": ("ApplyResult",),
     ".operations.health": ("Health", "ReplicationStatus", "SyncTimeoutError", "assess"),
     ".core.models": ("RemoteConnection", "Replication"),
     ".core.retry": ("RetryPolicy",),
     ".operations.fleet_file": ("ConfigError", "FleetConfig", "load_fleet", "loads_fleet"),
     ".operations.desired": ("Change", "DesiredRemote", "DesiredReplication", "DesiredState", "Plan"),
     ".operations.fleet": ("Host", "HostResult", "fleet_apply", "fleet_plan", "fleet_status"),
-    ".resources.remotes": ("Remotes",),
+    ".operations.remotes": ("DataLossError", "Remotes"),
     ".operations.replications": ("Replications",),
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}

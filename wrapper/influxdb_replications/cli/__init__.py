@@ -2,12 +2,12 @@
 
 Commands::
 
-    remotes list|get|create|update|delete
+    remotes list|get|create|update|delete [--cascade [--allow-data-loss | --drain [--drain-timeout S]]]
     replications list|get|create|update|delete|validate
     status [ID|NAME] [--file FILE] [--format table|json|prometheus] [--textfile PATH]
     exporter [--listen HOST:PORT] [--file FILE] [--min-interval S]
     plan FILE [--detailed-exitcode]
-    apply FILE [--prune]
+    apply FILE [--prune] [--allow-data-loss | --drain [--drain-timeout S]]
     wait ID|NAME [--timeout S] [--poll-interval S]
 
 Wherever an ID is taken, a name is accepted too: exactly 16 hex digits is an ID, anything else a name,
@@ -28,11 +28,16 @@ Exit codes (stable; scripts may rely on them):
 
 ====  ==========================================================================================
 0     success
-1     a request or operation failed (refused by the server, not found, unreachable, timed out)
+1     a request or operation failed (refused by the server, not found, unreachable, timed out);
+      ``apply`` refused a change that would lose queued data (the rest of the plan was applied);
+      ``remotes delete --cascade`` refused to lose queued data (nothing was deleted)
 2     usage error: bad arguments, missing connection settings, an unreadable or invalid file
-3     fleet run: at least one host failed (the other hosts were still done)
+3     fleet run: at least one host failed, or refused a change that would lose queued data (the
+      other hosts were still done)
 4     ``status``: at least one replication is failing or backlogged
-5     ``wait``: the replication was not synced before ``--timeout``
+5     ``wait``: the replication was not synced before ``--timeout``; ``apply --drain`` and
+      ``remotes delete --cascade --drain``: a queue was not drained before ``--drain-timeout``
+      (nothing further was changed)
 6     ``plan --detailed-exitcode``: the plan has changes (0 then means "no changes")
 130   interrupted (Ctrl-C)
 ====  ==========================================================================================
@@ -167,9 +172,10 @@ async def run(
 
 
 def _fail(ctx: _Ctx, exc: Exception) -> int:
+    from ..operations.apply import DrainTimeoutError
     from ..operations.health import SyncTimeoutError
 
-    if isinstance(exc, SyncTimeoutError):
+    if isinstance(exc, SyncTimeoutError | DrainTimeoutError):
         code = EXIT_WAIT_TIMEOUT
         message = _describe(exc, ctx)
     elif isinstance(exc, InfluxDBError):

@@ -196,8 +196,17 @@ async def _cmd_remotes(ctx: _Ctx) -> int:
             remote = await client.remotes.update(remote_id, remote_api_token=token, **fields)
             _show_remote(ctx, remote)
         else:  # delete
+            consent = _drain_args(ctx)
+            if not args.cascade and (args.allow_data_loss or args.drain):
+                raise UsageError("--allow-data-loss and --drain go with --cascade")
             remote = await _get_remote(client, args.remote)
-            await client.remotes.delete(remote.id, cascade=args.cascade)
+            progress = _BytesLeft(ctx, "draining")
+            try:
+                await client.remotes.delete(
+                    remote.id, cascade=args.cascade, on_drain_progress=progress.show, **consent
+                )
+            finally:
+                progress.close()
             if ctx.json:
                 ctx.emit({"id": remote.id, "name": remote.name, "deleted": True})
             else:
@@ -268,36 +277,59 @@ def _said_valid(ctx: _Ctx, replication_id: str | None, ref: str) -> None:
         ctx.print(f"replication {ref!r} is valid: the remote accepted a test write")
 
 
+def _drain_args(ctx: _Ctx) -> dict[str, Any]:
+    """The consent or drain options as keywords of apply / remotes.delete (usage error when misused)."""
+    args = ctx.args
+    if args.drain_timeout is not None and not args.drain:
+        raise UsageError("--drain-timeout needs --drain")
+    consent: dict[str, Any] = {"allow_data_loss": args.allow_data_loss, "drain": args.drain}
+    if args.drain_timeout is not None:
+        consent["drain_timeout"] = args.drain_timeout
+    return consent
+
+
+class _BytesLeft:
+    """A one-line progress on stderr, only when it is a terminal: "<verb> NAME: N bytes left"."""
+
+    def __init__(self, ctx: _Ctx, verb: str) -> None:
+        isatty = getattr(ctx.err, "isatty", None)
+        wanted = _get(ctx.args, "progress")
+        self.on = (not ctx.json) and (bool(isatty()) if wanted is None and callable(isatty) else bool(wanted))
+        self.err, self.verb, self.drawn = ctx.err, verb, False
+
+    def show(self, replication: Replication) -> None:
+        if self.on:
+            left = replication.remaining_bytes_to_be_synced
+            self.err.write(f"\r{self.verb} {replication.name}: {_cell(left)} bytes left\x1b[K")
+            self.err.flush()
+            self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.err.write("\n")
+            self.drawn = False
+
+
 async def _cmd_wait(ctx: _Ctx) -> int:
     from ..operations.health import SyncTimeoutError
 
     args = ctx.args
     limit = _get(args, "timeout")
     limit = DEFAULT_WAIT_TIMEOUT if limit is None else float(limit)
-    isatty = getattr(ctx.err, "isatty", None)
-    show = (not ctx.json) and callable(isatty) and bool(isatty())
-
-    def on_progress(replication: Replication) -> None:
-        if show:
-            left = replication.remaining_bytes_to_be_synced
-            ctx.err.write(f"\rwaiting for {replication.name}: {_cell(left)} bytes left\x1b[K")
-            ctx.err.flush()
-
+    progress = _BytesLeft(ctx, "waiting for")
     async with ctx.client() as client:
         replication_id = await _replication_id(client, args.replication)
         try:
             replication = await client.replications.wait_until_synced(
-                replication_id, timeout=limit, poll_interval=args.poll_interval, on_progress=on_progress
+                replication_id, timeout=limit, poll_interval=args.poll_interval, on_progress=progress.show
             )
         except SyncTimeoutError as exc:
-            if show:
-                ctx.err.write("\n")
+            progress.close()
             if ctx.json:
                 last = exc.replication
                 ctx.emit({"synced": False, "replication": None if last is None else _jsonable(last)})
             raise
-    if show:
-        ctx.err.write("\n")
+    progress.close()
     if ctx.json:
         ctx.emit({"synced": True, "replication": _jsonable(replication)})
     else:

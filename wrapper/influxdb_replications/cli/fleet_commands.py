@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import APIConnectionError
+from ..operations.apply import DrainTimeoutError
+from ..operations.changes import ApplyResult
 from .output import under_rows
 
 if TYPE_CHECKING:
@@ -14,10 +16,10 @@ if TYPE_CHECKING:
     from ..operations.fleet import Host, HostResult
     from ..operations.fleet_file import FleetConfig
     from ..operations.health import ReplicationStatus
-from .commands import _Ctx, _replication_id
+from .commands import _BytesLeft, _Ctx, _drain_args, _replication_id
 from .metrics_commands import FORMATS, _cmd_status_metrics
 from .output import STATUS_COLUMNS, _one_line, _status_dict, _status_row, _unhealthy, table
-from .parser import EXIT_CHANGES, EXIT_FLEET, EXIT_OK, EXIT_UNHEALTHY, UsageError
+from .parser import EXIT_CHANGES, EXIT_ERROR, EXIT_FLEET, EXIT_OK, EXIT_UNHEALTHY, UsageError
 
 
 def _load(path: str) -> FleetConfig:
@@ -157,29 +159,50 @@ def _plan_text(plan: Plan) -> str:
     return str(plan).rstrip("\n")
 
 
+def _refused(plan: Plan | None) -> bool:
+    return isinstance(plan, ApplyResult) and bool(plan.refused)
+
+
 async def _cmd_plan_or_apply(ctx: _Ctx) -> int:
     args = ctx.args
     applying = args.command == "apply"
+    consent = _drain_args(ctx) if applying else {}
     config = _load(args.file)
     if config.hosts:
-        code = await _fleet_plan_or_apply(ctx, config, applying)
-    else:
-        async with ctx.client() as client:
-            if applying:
-                plan = await client.apply(config.desired, prune=args.prune)
-            else:
-                plan = await client.plan(config.desired, prune=args.prune)
-        if ctx.json:
-            ctx.emit(plan.to_dict())
+        return await _fleet_plan_or_apply(ctx, config, applying, consent)
+    async with ctx.client() as client:
+        if applying:
+            progress = _BytesLeft(ctx, "draining")
+            try:
+                plan: Plan = await client.apply(
+                    config.desired, prune=args.prune, on_drain_progress=progress.show, **consent
+                )
+            except DrainTimeoutError as exc:
+                progress.close()
+                _show_plan(ctx, exc.done)  # what was done before the drain ran out of time
+                raise
+            finally:
+                progress.close()
         else:
-            ctx.print(_plan_text(plan))
-        code = EXIT_OK
-        if not applying and args.detailed_exitcode and not plan.is_empty:
-            code = EXIT_CHANGES
-    return code
+            plan = await client.plan(config.desired, prune=args.prune)
+    _show_plan(ctx, plan)
+    if _refused(plan):
+        return EXIT_ERROR  # a refused change: the rest was applied, that one would lose data
+    if not applying and args.detailed_exitcode and not plan.is_empty:
+        return EXIT_CHANGES
+    return EXIT_OK
 
 
-async def _fleet_plan_or_apply(ctx: _Ctx, config: FleetConfig, applying: bool) -> int:
+def _show_plan(ctx: _Ctx, plan: Plan) -> None:
+    if ctx.json:
+        ctx.emit(plan.to_dict())
+    else:
+        ctx.print(_plan_text(plan))
+
+
+async def _fleet_plan_or_apply(
+    ctx: _Ctx, config: FleetConfig, applying: bool, consent: dict[str, Any]
+) -> int:
     from ..operations.fleet import fleet_apply, fleet_plan
 
     args = ctx.args
@@ -194,6 +217,7 @@ async def _fleet_plan_or_apply(ctx: _Ctx, config: FleetConfig, applying: bool) -
                 concurrency=args.concurrency,
                 on_progress=progress.update,
                 client_options=ctx.client_options(),
+                **consent,
             )
         else:
             results = await fleet_plan(
@@ -220,13 +244,17 @@ async def _fleet_plan_or_apply(ctx: _Ctx, config: FleetConfig, applying: bool) -
         for result, plan in zip(results, plans, strict=True):
             if plan is None:
                 rows.append([_host_label(result.host), result.host.url, "failed", None])
+            elif isinstance(plan, ApplyResult) and plan.refused:
+                rows.append(
+                    [_host_label(result.host), result.host.url, f"refused {len(plan.refused)}", len(plan)]
+                )
             else:
                 rows.append([_host_label(result.host), result.host.url, "ok", len(plan)])
         ctx.print_table(table(("host", "url", "result", f"changes {verb}"), rows))
         # hosts whose plans read the same are shown once
         groups: dict[str, list[str]] = {}
         for result, plan in zip(results, plans, strict=True):
-            if plan is not None and not plan.is_empty:
+            if plan is not None and (not plan.is_empty or _refused(plan)):
                 groups.setdefault(_plan_text(plan), []).append(_host_label(result.host))
         for text, labels in groups.items():
             ctx.print()
@@ -235,7 +263,11 @@ async def _fleet_plan_or_apply(ctx: _Ctx, config: FleetConfig, applying: bool) -
         ctx.print()
         ctx.print(_summary(results))
     _report_failures(ctx, results)
-    if any(not r.ok for r in results):
+    for result, plan in zip(results, plans, strict=True):
+        if _refused(plan) and isinstance(plan, ApplyResult):
+            names = ", ".join(repr(change.name) for change in plan.refused)
+            ctx.warn(f"refused: {_host_label(result.host)}: {names} would lose queued data")
+    if any(not r.ok or _refused(p) for r, p in zip(results, plans, strict=True)):
         return EXIT_FLEET
     if not applying and args.detailed_exitcode and any(p is not None and not p.is_empty for p in plans):
         return EXIT_CHANGES

@@ -169,3 +169,25 @@ def _non_negative_float(text: str) -> float:
     if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
     return value
+
+
+def _drain_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """--allow-data-loss, or --drain [--drain-timeout S]: how changes that discard a queue are made."""
+    group = parser.add_argument_group("changes that discard a replication's queue (and its unsent data)")
+    choice = group.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--allow-data-loss",
+        action="store_true",
+        help=f"{what} even when a queue still holds unsent data (it is lost)",
+    )
+    choice.add_argument(
+        "--drain",
+        action="store_true",
+        help=f"{what} without loss: wait until each queue is drained first",
+    )
+    group.add_argument(
+        "--drain-timeout",
+        type=_positive_float,
+        metavar="S",
+        help="seconds each drain may wait (default 300; with --drain only; exit 5 when it runs out)",
+    )

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 from ..operations.spec_fields import BUCKET_ID, REMOTE, REPLICATION
 from .options import (
+    _drain_options,
     _exporter_options,
     _field_options,
     _metrics_options,
@@ -64,11 +65,12 @@ Names are accepted wherever IDs are (16 hex digits is an ID, anything else a nam
 
 exit codes:
   0    success
-  1    a request or operation failed (refused, not found, unreachable, timed out)
+  1    a request or operation failed (refused, not found, unreachable, timed out), or apply refused
+       a change that would lose queued data (the rest was applied)
   2    usage error: bad arguments, missing connection settings, bad or unreadable file
-  3    fleet run: at least one host failed (the others were still done)
+  3    fleet run: at least one host failed or refused a change (the others were still done)
   4    status: at least one replication is failing or backlogged
-  5    wait: not synced before --timeout
+  5    wait, apply --drain, remotes delete --drain: not synced before the timeout
   6    plan --detailed-exitcode: the plan has changes
   130  interrupted (Ctrl-C)
 """
@@ -295,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = leaf(rsub, "delete", "delete a remote connection")
     p.add_argument("remote", metavar="ID|NAME")
     p.add_argument("--cascade", action="store_true", help="delete the replications that use it first")
+    _drain_options(p, "with --cascade: delete them")
 
     # replications --------------------------------------------------------------------------------
     reps = commands.add_parser(
@@ -355,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = leaf(commands, "apply", "make the server(s) match FILE")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--prune", action="store_true", help="delete remotes and replications not declared")
+    _drain_options(p, "recreate or prune a replication")
     _fleet_options(p)
     p = leaf(commands, "wait", "wait until a replication's queue is drained (exit 5 on timeout)", wait=True)
     p.add_argument("replication", metavar="ID|NAME")

@@ -15,20 +15,20 @@ a changed token cannot be detected), and this library never writes them anywhere
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import inspect
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..core.args import check_id, check_name
 from ..resources.remotes import Remotes
 from ..resources.replications import Replications
+from .changes import Action, Change, Kind, Plan
 from .spec_fields import BUCKET_ID, OLDER_NAMES, REMOTE, REPLICATION, Resource
 
-__all__ = ["Change", "DesiredRemote", "DesiredReplication", "DesiredState", "Plan"]
+# Change and Plan live in changes.py; they are named here too, where plan and apply have always found them
+__all__ = ["Action", "Change", "DesiredRemote", "DesiredReplication", "DesiredState", "Kind", "Plan"]
 
 _T = TypeVar("_T")
 
@@ -259,132 +259,3 @@ class DesiredState:
                 raise ValueError(
                     f"replication {rep.name!r} names remote {rep.remote!r}, which is not declared"
                 )
-
-
-Action = Literal["create", "update", "recreate", "delete"]
-Kind = Literal["remote", "replication"]
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One step of a plan.
-
-    Attributes:
-        action: "create", "update" (only ``fields`` change), "recreate" (delete and create: the server
-            cannot update that field, e.g. a replication's local bucket) or "delete" (prune).
-        kind: "remote" or "replication".
-        name: The object's name.
-        id: The object's ID on the server (None for a create).
-        fields: For update and recreate, field name -> (current value, desired value), only the fields
-            that differ; for create, field name -> (None, desired value); for delete, empty.
-        reason: Why, in words (e.g. "not declared (prune)", "the server cannot change local_bucket").
-    """
-
-    action: Action
-    kind: Kind
-    name: str
-    id: str | None = None
-    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
-    reason: str = ""
-
-    @property
-    def header(self) -> str:
-        """One line: marker, kind, quoted name and ID, e.g. ``  ~ remote "cloud" (0b0b0b0b0b0b0b0b)``."""
-        marker = _MARKERS.get(self.action, "?")
-        ident = "" if self.id is None else f" ({self.id})"
-        return f"{marker:>3} {self.kind} {json.dumps(self.name, ensure_ascii=False)}{ident}"
-
-    def __str__(self) -> str:
-        """The header, the reason as a ``#`` comment, then one line per field (``field: old -> new``).
-
-        A create shows only the new values (``field: new``); a value never set shows as ``(unset)``.
-        """
-        lines = [self.header]
-        if self.reason:
-            lines.append(f"      # {self.reason}")
-        for name, (old, new) in self.fields.items():
-            if self.action == "create":
-                lines.append(f"      {name}: {_show(new)}")
-            else:
-                lines.append(f"      {name}: {_show(old)} -> {_show(new)}")
-        return "\n".join(lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: action, kind, name, id, reason and fields as ``{field: {"old", "new"}}``."""
-        return {
-            "action": self.action,
-            "kind": self.kind,
-            "name": self.name,
-            "id": self.id,
-            "reason": self.reason,
-            "fields": {
-                name: {"old": _jsonable(old), "new": _jsonable(new)}
-                for name, (old, new) in self.fields.items()
-            },
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """What ``plan`` found to do, or what ``apply`` did: an ordered tuple of changes.
-
-    An empty plan means the server already matches the desired state. ``str(plan)`` is a readable diff.
-    """
-
-    changes: tuple[Change, ...] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        """True when there is nothing to do."""
-        return not self.changes
-
-    def __bool__(self) -> bool:
-        return bool(self.changes)
-
-    def __len__(self) -> int:
-        return len(self.changes)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """How many changes of each action: ``{"create": n, "update": n, "recreate": n, "delete": n}``."""
-        counts = dict.fromkeys(_MARKERS, 0)
-        for change in self.changes:
-            counts[change.action] = counts.get(change.action, 0) + 1
-        return counts
-
-    @property
-    def summary(self) -> str:
-        """One line: ``"N to create, N to update, N to recreate, N to delete"``, or a no-change line."""
-        if not self.changes:
-            return _NO_CHANGES
-        return ", ".join(f"{count} to {action}" for action, count in self.counts.items())
-
-    def __str__(self) -> str:
-        """A readable diff: each change (see ``Change.__str__``), a blank line, then the summary line."""
-        if not self.changes:
-            return _NO_CHANGES
-        return "\n".join([*(str(change) for change in self.changes), "", self.summary])
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: ``{"changes": [Change.to_dict(), ...], "summary": Plan.counts}``."""
-        return {"changes": [change.to_dict() for change in self.changes], "summary": self.counts}
-
-
-_NO_CHANGES = "No changes: the server already matches the desired state."
-# The diff markers, in the order the summary line counts them.
-_MARKERS: dict[str, str] = {"create": "+", "update": "~", "recreate": "-/+", "delete": "-"}
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()  # as the CLI's --json writes it
-    return str(value)
-
-
-def _show(value: Any) -> str:
-    """A field value as the diff shows it: JSON spelling (quoted strings, true/false), None as (unset)."""
-    if value is None:
-        return "(unset)"
-    return json.dumps(_jsonable(value), ensure_ascii=False)

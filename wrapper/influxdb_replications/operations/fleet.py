@@ -35,6 +35,7 @@ from ..core.args import check_id, check_name, check_url
 from ..core.influx_configs import read_profile
 from .apply import Secrets
 from .desired import DesiredState, Plan
+from .drain import check_drain
 from .replication_client import ReplicationClient
 
 if TYPE_CHECKING:
@@ -174,11 +175,17 @@ async def fleet_apply(
     *,
     prune: bool = False,
     secrets: Secrets | None = None,
+    allow_data_loss: bool = False,
+    drain: bool = False,
+    drain_timeout: float | None = None,
     concurrency: int = 8,
     on_progress: Callable[[HostResult[Plan]], object] | None = None,
     client_options: Mapping[str, Any] | None = None,
 ) -> list[HostResult[Plan]]:
-    """Apply a desired state to every host; each result holds the Plan that host carried out.
+    """Apply a desired state to every host; each result holds the ApplyResult that host carried out.
+
+    A host whose result has ``refused`` changes (destructive, with unsent data) is still ``ok``: its
+    other changes were made; a drain that timed out is that host's error (DrainTimeoutError).
 
     Args:
         hosts: The hosts; results come back in this order.
@@ -187,6 +194,9 @@ async def fleet_apply(
         prune: Also delete what the state does not declare (see ``ReplicationClient.apply``).
         secrets: Passed to ``ReplicationClient.apply``: supplies a remote's token when its
             ``token_env`` is not set.
+        allow_data_loss: Passed to ``ReplicationClient.apply``: make destructive changes anyway.
+        drain: Passed to ``ReplicationClient.apply``: drain each destructive change's queue first.
+        drain_timeout: Passed to ``ReplicationClient.apply`` (these three are checked before any host).
         concurrency: How many hosts are worked on at once (at least 1).
         on_progress: Called with each HostResult as soon as its host is done (a coroutine function is
             awaited). Calls never overlap. An exception it raises stops the run and propagates.
@@ -196,13 +206,21 @@ async def fleet_apply(
         One HostResult per host, in the order of ``hosts``.
 
     Raises:
-        ValueError: ``hosts`` holds something that is not a Host, ``concurrency`` is not an int >= 1, or
-            ``client_options`` sets url, token, org or org_id.
+        ValueError: ``hosts`` holds something that is not a Host, ``concurrency`` is not an int >= 1,
+            ``client_options`` sets url, token, org or org_id, or a bad consent or drain argument.
     """
+    check_drain(allow_data_loss=allow_data_loss, drain=drain, drain_timeout=drain_timeout)
 
     async def act(client: ReplicationClient, host: Host) -> Plan:
         state = desired(host) if callable(desired) else desired
-        return await client.apply(state, prune=prune, secrets=secrets)
+        return await client.apply(
+            state,
+            prune=prune,
+            secrets=secrets,
+            allow_data_loss=allow_data_loss,
+            drain=drain,
+            drain_timeout=drain_timeout,
+        )
 
     return await _run(hosts, act, concurrency, on_progress, client_options)
 

@@ -20,11 +20,18 @@ The target bucket is compared as the server's writer uses it: a non-empty stored
 Tokens: a remote's API token is only needed to create it, and the server never returns it (reference 2.1),
 so a token cannot drift and is never compared. ``apply`` reads every token it needs before its first
 change, and keeps them only in local variables: no Plan, Change, log line or error holds one.
+
+Destructive changes (a recreate, the prune of a replication) discard the replication's queue (reference
+3.7); the plan marks them and carries the queue's sizes as read here. A replication named
+``temporary_name(declared)`` (``drain.py``) whose target (remote, local bucket, remote bucket) is the
+declared one is what an interrupted ``apply(drain=True)`` left behind: the plan finishes that change (a
+recreate that reuses it, or, once the old replication is gone, a rename to the declared name) and never
+prunes it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..core.args import is_id
@@ -32,6 +39,7 @@ from ..core.errors import NotFoundError
 from ..core.models import RemoteConnection, Replication
 from ..resources.lookups import resolve_bucket_id
 from .desired import Change, DesiredRemote, DesiredReplication, DesiredState, Kind, Plan
+from .drain import temporary_name
 from .hints import plan_insecure_tls, plan_missing_org
 from .spec_fields import BUCKET_ID, MAX_AGE, REMOTE, REPLICATION, Resource
 
@@ -54,8 +62,15 @@ class Step:
     replication: DesiredReplication | None = None
     # resolved local bucket ID of ``replication``
     bucket_id: str | None = None
-    # keyword arguments of the update call (remote names are resolved to IDs when applied)
+    # keyword arguments of the update call (remote names are resolved to IDs when applied); for a
+    # recreate that reuses a temporary replication, those of its rename
     update: dict[str, Any] = field(default_factory=dict)
+    # the replication as read, for a destructive change (recreate, delete of a replication)
+    current: Replication | None = None
+    # a recreate: the temporary replication an interrupted drain left, which the change reuses
+    temp: Replication | None = None
+    # a recreate: why it cannot be drained (its temporary name is taken by another replication)
+    blocked: str | None = None
 
 
 async def plan(client: ReplicationClient, desired: DesiredState, *, prune: bool = False) -> Plan:
@@ -107,23 +122,41 @@ async def plan_steps(
     plan_missing_org(steps, remote_by_name, desired.remotes)  # warn: a remote without org ID (reference 4)
     plan_insecure_tls(steps)  # warn: a remote that will skip certificate checks
 
+    declared_replications = {rep.name for rep in desired.replications}
+    kept: set[str] = set()  # the temporary replications a change below finishes (never pruned)
     for want_rep in desired.replications:
         have_rep = replication_by_name.get(want_rep.name)
         bucket_id = bucket_ids[want_rep.local_bucket]
+        temp_name = temporary_name(want_rep.name)
+        temp = None if temp_name in declared_replications else replication_by_name.get(temp_name)
+        ours = temp is not None and _same_target(temp, want_rep, bucket_id, remote_by_name)
         if have_rep is None:
-            steps.append(_create_replication(want_rep, bucket_id))
-        else:
-            step = _change_replication(
-                want_rep, have_rep, bucket_id, remote_by_name, remote_names, bucket_names
-            )
-            if step is not None:
-                steps.append(step)
+            if temp is not None and ours:
+                steps.append(_finish_rename(want_rep, temp, bucket_id))
+                kept.add(temp_name)
+            else:
+                steps.append(_create_replication(want_rep, bucket_id))
+            continue
+        step = _change_replication(want_rep, have_rep, bucket_id, remote_by_name, remote_names, bucket_names)
+        if step is None:
+            continue
+        if step.change.action == "recreate" and temp is not None:
+            if ours:
+                _reuse(step, want_rep, temp)
+                kept.add(temp_name)
+            else:
+                step.blocked = (
+                    f"its temporary name {temp_name!r} is taken by replication {temp.id}, which has "
+                    "another target: rename or delete that one first"
+                )
+        steps.append(step)
 
     if prune:
-        declared_replications = {rep.name for rep in desired.replications}
         for rep in sorted(replications, key=lambda r: (r.name, r.id)):
-            if rep.name not in declared_replications:
-                steps.append(_delete("replication", rep.name, rep.id, f"not declared (prune); {LOST}"))
+            if rep.name not in declared_replications and rep.name not in kept:
+                step = _delete("replication", rep.name, rep.id, f"not declared (prune); {LOST}")
+                step.change, step.current = _marked(step.change, rep), rep
+                steps.append(step)
         declared_remotes = {remote.name for remote in desired.remotes}
         for remote in sorted(remotes, key=lambda r: (r.name, r.id)):
             if remote.name not in declared_remotes:
@@ -279,7 +312,7 @@ def _change_replication(
     if recreate:
         reason = f"the server cannot change a replication's local bucket: delete and create; {LOST}"
         change = Change("recreate", "replication", want.name, id=have.id, fields=fields, reason=reason)
-        return Step(change, replication=want, bucket_id=bucket_id)
+        return Step(_marked(change, have), replication=want, bucket_id=bucket_id, current=have)
     if not fields:
         return None
     reason = ""
@@ -291,3 +324,53 @@ def _change_replication(
 
 def _delete(kind: Kind, name: str, object_id: str, reason: str) -> Step:
     return Step(Change("delete", kind, name, id=object_id, reason=reason))
+
+
+def _marked(change: Change, have: Replication) -> Change:
+    """``change`` marked destructive, with the queue's sizes as the server reported them."""
+    return replace(
+        change,
+        destructive=True,
+        remaining_bytes=have.remaining_bytes_to_be_synced,
+        queue_bytes=have.current_queue_size_bytes,
+    )
+
+
+def _same_target(
+    temp: Replication, want: DesiredReplication, bucket_id: str, remote_by_name: dict[str, RemoteConnection]
+) -> bool:
+    """Whether ``temp`` writes what ``want`` declares: the same remote, local bucket and remote bucket."""
+    remote = remote_by_name.get(want.remote)
+    if remote is None or temp.remote_id != remote.id or temp.local_bucket_id != bucket_id:
+        return False
+    if want.remote_bucket is not None:
+        return temp.remote_bucket_name == want.remote_bucket
+    return not temp.remote_bucket_name and temp.remote_bucket_id == want.remote_bucket_id
+
+
+def _temp_drift(want: DesiredReplication, temp: Replication) -> _Drift:
+    """Rename ``temp`` to the declared name, and update what drifted since an earlier run created it."""
+    drift = _Drift()
+    drift.fields["name"] = (temp.name, want.name)
+    drift.update["name"] = want.name
+    drift.compare(REPLICATION, temp, want)
+    return drift
+
+
+def _finish_rename(want: DesiredReplication, temp: Replication, bucket_id: str) -> Step:
+    """The old replication is gone: an interrupted drain only has its rename left."""
+    drift = _temp_drift(want, temp)
+    reason = f"finishes an interrupted drain: renames the new replication {temp.name!r} to its declared name"
+    change = Change("update", "replication", want.name, id=temp.id, fields=drift.fields, reason=reason)
+    return Step(change, replication=want, bucket_id=bucket_id, update=drift.update)
+
+
+def _reuse(step: Step, want: DesiredReplication, temp: Replication) -> None:
+    """A recreate whose new replication an interrupted drain already created: reuse it."""
+    step.temp = temp
+    step.update = _temp_drift(want, temp).update
+    reason = (
+        f"{step.change.reason}; finishes an interrupted drain: the new replication {temp.name!r} "
+        f"({temp.id}) exists and is kept"
+    )
+    step.change = replace(step.change, reason=reason)

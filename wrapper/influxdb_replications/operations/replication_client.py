@@ -2,7 +2,8 @@
 
 The layers, bottom up: ``core`` (configuration, lifecycle, the one request path), the resources
 (``remotes``, ``replications``, which take the core), then this class, which puts them together, with
-the health operations on ``client.replications`` (``replications.py``), and adds ``plan``/``apply``
+the health operations on ``client.replications`` (``replications.py``) and the cascade delete's consent
+and drain on ``client.remotes`` (``remotes.py``), and adds ``plan``/``apply``
 (``operations/plan.py`` and ``operations/apply.py``, loaded on first use).
 """
 
@@ -14,11 +15,13 @@ from typing import TYPE_CHECKING, Any, Self
 
 from ..core.client import Core
 from ..core.influx_configs import resolve_connection
-from ..resources.remotes import Remotes
+from .remotes import Remotes
 from .replications import Replications
 
 if TYPE_CHECKING:  # only for annotations: the declarative part loads on first use
+    from .changes import ApplyResult
     from .desired import DesiredRemote, DesiredState, Plan
+    from .drain import Progress
 
 __all__ = ["ReplicationClient"]
 
@@ -93,7 +96,7 @@ class ReplicationClient(Core):
 
     @cached_property
     def remotes(self) -> Remotes:
-        """Remote connections: list, get, find, create, update, delete."""
+        """Remote connections: list, get, find, create, update, delete (a cascade loses no queued data)."""
         return Remotes(self, lambda: self.replications)
 
     @cached_property
@@ -131,12 +134,28 @@ class ReplicationClient(Core):
         *,
         prune: bool = False,
         secrets: Callable[[DesiredRemote], str | Awaitable[str]] | None = None,
-    ) -> Plan:
+        allow_data_loss: bool = False,
+        drain: bool = False,
+        drain_timeout: float | None = None,
+        drain_poll_interval: float = 1.0,
+        on_drain_progress: Progress | None = None,
+    ) -> ApplyResult:
         """Make the server match a desired state: create what is missing, update what drifted.
 
-        Only the drifted fields are sent. A replication whose local bucket changed is deleted and created
-        again (the server cannot move it; its queued, unsent data is lost). Remotes are created and updated
-        before the replications that use them. A second apply of the same state returns an empty Plan.
+        Only the drifted fields are sent. Remotes are created and updated before the replications that
+        use them. A second apply of the same state returns an empty result.
+
+        A *destructive* change (``Change.destructive``) deletes a replication, and the server discards
+        its queue with it: a recreate (the server cannot move a replication to another local bucket) or
+        a prune. While such a queue still holds unsent bytes (or the server does not report them) the
+        change is refused: the replication is left exactly as it was, the rest goes on, and the result's
+        ``refused`` names it with the bytes at stake. ``allow_data_loss=True`` makes it anyway (the
+        bytes are lost); ``drain=True`` makes it without loss: a prune waits until the queue is drained
+        (``remainingBytesToBeSynced`` 0), then deletes; a recreate first creates the new replication
+        under a temporary name (``<name>~draining``), waits until the old one is drained, deletes it and
+        renames the new one. A drain that times out raises DrainTimeoutError and changes nothing
+        further; the next apply recognises the temporary replication (by its name and target) and
+        finishes the change.
 
         Args:
             desired: The remotes and replications this org should have, by name.
@@ -145,19 +164,38 @@ class ReplicationClient(Core):
             secrets: Returns the API token of a remote that must be created, given its DesiredRemote
                 (a plain or an async function). Without it the token is read from the environment
                 variable the remote's ``token_env`` names. All tokens are read before the first change.
+            allow_data_loss: Make destructive changes even when unsent data is lost (not with drain).
+            drain: Drain each destructive change's queue first (lossless).
+            drain_timeout: Seconds each drain may wait, above 0 (default 300); only with ``drain``.
+            drain_poll_interval: Seconds between a drain's polls, above 0.
+            on_drain_progress: Called with the drained Replication after each poll (bytes left).
 
         Returns:
-            The changes made, in order (a create carries the new ID); empty when nothing had to change.
+            The ApplyResult (a Plan): the changes made, in order (a create carries the new ID); empty
+            when nothing had to change; ``refused``: the destructive changes not made.
 
         Raises:
-            ValueError: a needed token is missing (the message names the variable, never a value),
-                ``desired`` is not a DesiredState, or no org configured; nothing was changed.
+            ValueError: a bad consent or drain argument, a needed token is missing (the message names
+                the variable, never a value), ``desired`` is not a DesiredState, or no org configured;
+                nothing was changed.
             NotFoundError: a declared local bucket does not exist; nothing was changed.
-            ApplyError: a change failed part-way; ``.done`` is the Plan of what was done, ``.failed`` the
-                Change that failed, and the server's error is its ``__cause__``.
+            ApplyError: a change failed part-way; ``.done`` is the ApplyResult of what was done,
+                ``.failed`` the Change that failed, and the server's error is its ``__cause__``.
+            DrainTimeoutError: (an ApplyError and a TimeoutError) a drain timed out; ``.done``,
+                ``.failed``, ``.remaining_bytes``; nothing further was changed.
             APIStatusError: the server refused a read before any change.
             APIConnectionError: the server could not be reached before any change.
         """
         from .apply import apply
 
-        return await apply(self, desired, prune=prune, secrets=secrets)
+        return await apply(
+            self,
+            desired,
+            prune=prune,
+            secrets=secrets,
+            allow_data_loss=allow_data_loss,
+            drain=drain,
+            drain_timeout=drain_timeout,
+            drain_poll_interval=drain_poll_interval,
+            on_drain_progress=on_drain_progress,
+        )
