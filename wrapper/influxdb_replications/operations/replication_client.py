@@ -2,7 +2,8 @@
 
 The layers, bottom up: ``core`` (configuration, lifecycle, the one request path), the resources
 (``remotes``, ``replications``, which take the core), then this class, which puts them together, with
-the health operations on ``client.replications`` (``replications.py``), and adds ``plan``/``apply``
+the health operations on ``client.replications`` (``replications.py``) and token rotation on
+``client.remotes`` (``remotes.py``), and adds ``plan``/``apply``
 (``operations/plan.py`` and ``operations/apply.py``, loaded on first use).
 """
 
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from ..core.client import Core
 from ..core.influx_configs import resolve_connection
-from ..resources.remotes import Remotes
+from .remotes import Remotes
 from .replications import Replications
 
 if TYPE_CHECKING:  # only for annotations: the declarative part loads on first use
@@ -93,7 +94,7 @@ class ReplicationClient(Core):
 
     @cached_property
     def remotes(self) -> Remotes:
-        """Remote connections: list, get, find, create, update, delete."""
+        """Remote connections: list, get, find, create, update, delete, rotate_token."""
         return Remotes(self, lambda: self.replications)
 
     @cached_property
