@@ -233,3 +233,16 @@ async def test_rotation_keeps_replicating(setup: Setup) -> None:
             break
         await asyncio.sleep(0.02)
     assert [p.fields["v"] for p in await setup.cloud.points("archive")] == [1.0]
+
+
+async def test_a_host_error_that_quotes_the_token_is_masked(setup: Setup) -> None:
+    """A host whose answer quotes the new token: the token is masked in the table, the JSON and stderr."""
+    for edge in setup.edges:
+        edge.fail_next(
+            2, status=500, method="PATCH", body=f'{{"code":"internal error","message":"{setup.new}"}}'
+        )
+    argv = (*ROTATE, "--token-env", "NEW_TOKEN", "--file", str(setup.path), "--max-attempts", "1")
+    for result in (await cli(*argv), await cli(*argv, "--json")):
+        assert result.code == EXIT_FLEET, result.err
+        assert "***" in result.out and "***" in result.err
+        assert_no_secret(result, setup)

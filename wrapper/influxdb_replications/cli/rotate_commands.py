@@ -9,6 +9,7 @@ that name on the host), with the remote's name, the replications validated and w
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import APIConnectionError
 from .commands import _cmd_remotes, _Ctx
 from .fleet_commands import _host_error, _host_label, _load, _report_failures
-from .output import _Progress, table, under_rows
+from .output import _mask, _Progress, table, under_rows
 from .parser import EXIT_ERROR, EXIT_FLEET, EXIT_OK, UsageError, _get
 
 if TYPE_CHECKING:
@@ -90,10 +91,10 @@ async def _cmd_rotate_token(ctx: _Ctx) -> int:
         result = await client.remotes.rotate_token(args.remote, new, previous_token=previous)
     row = {"host": ctx.url, "url": ctx.url, **_row_json(result, None, args.remote)}
     if ctx.json:
-        ctx.emit({"hosts": [row]})
+        _emit(ctx, {"hosts": [row]})
     else:
         rendered = table(ROTATION_COLUMNS, [_row(ctx.url, result, None, args.remote)])
-        ctx.print_table(under_rows(rendered, [result.hint]))
+        ctx.print_table(_mask(under_rows(rendered, [result.hint]), ctx.streams.secrets))
     return EXIT_OK if result.ok else EXIT_ERROR
 
 
@@ -134,15 +135,21 @@ async def _fleet_rotate(ctx: _Ctx, hosts: Sequence[Host], new: str, previous: st
             {"host": _host_label(r.host), "url": r.host.url, **_row_json(r.value, r, args.remote)}
             for r in results
         ]
-        ctx.emit({"hosts": rows})
+        _emit(ctx, {"hosts": rows})
     else:
         rows_shown = (_row(_host_label(r.host), r.value, r, args.remote) for r in results)
         rendered = table(ROTATION_COLUMNS, rows_shown)
-        ctx.print_table(under_rows(rendered, (None if r.value is None else r.value.hint for r in results)))
+        hints = (None if r.value is None else r.value.hint for r in results)
+        ctx.print_table(_mask(under_rows(rendered, hints), ctx.streams.secrets))
         ctx.print()
         ctx.print(_summary(results))
     _report_failures(ctx, results)
     return EXIT_OK if all(_succeeded(r) for r in results) else EXIT_FLEET
+
+
+def _emit(ctx: _Ctx, data: Any) -> None:
+    """Print the JSON document, with the tokens masked (a host's error could quote what it was sent)."""
+    ctx.out.write(_mask(json.dumps(data, indent=2), ctx.streams.secrets) + "\n")
 
 
 def _succeeded(result: HostResult[RotationResult]) -> bool:
