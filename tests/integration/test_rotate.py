@@ -353,3 +353,25 @@ async def test_bad_input_is_refused_before_any_host_is_contacted(
             await fleet_rotate_token(fleet.hosts, client_options=OPTIONS, **call)
         assert "two words" not in str(caught.value)
         assert all(edge.request_log == [] for edge in fleet.edges)
+
+
+async def test_concurrency_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With concurrency=2, at most two hosts have requests in flight, and two do at once."""
+    from .test_fleet import CountingTransport
+
+    async with rotation_fleet(4, monkeypatch) as fleet:
+        for edge in fleet.edges:
+            edge.hang_next(1, seconds=0.1)  # every host's first request is slow: the hosts overlap
+        counting = CountingTransport()
+        try:
+            results = await fleet_rotate_token(
+                fleet.hosts,
+                "cloud",
+                fleet.write_token(),
+                concurrency=2,
+                client_options={**OPTIONS, "transport": counting},
+            )
+        finally:
+            await counting.inner.aclose()
+        assert [r.outcome for r in values(results)] == [RotationOutcome.ROTATED] * 4
+        assert counting.peak == 2
