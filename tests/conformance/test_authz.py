@@ -179,3 +179,23 @@ async def test_replication_list_is_filtered_per_row(
     assert response.json() == {"replications": []}
     everything = await client.get("/api/v2/replications", params={"orgID": fake.org_id})
     assert len(everything.json()["replications"]) == 1
+
+
+async def test_a_revoked_token_is_refused_from_the_next_request_on(
+    client: httpx.AsyncClient, fake: FakeInfluxDB
+) -> None:
+    """revoke_token on a running server: that token gets 401 unauthorized access; others still work."""
+    token = fake.create_token([f"read:orgs/{fake.org_id}/remotes"])
+    assert (
+        await client.get("/api/v2/remotes", params={"orgID": fake.org_id}, headers=auth(token))
+    ).status_code == 200
+    fake.revoke_token(token)
+    refused = await client.get("/api/v2/remotes", params={"orgID": fake.org_id}, headers=auth(token))
+    assert refused.status_code == 401
+    assert refused.json() == {"code": "unauthorized", "message": "unauthorized access"}
+    assert (await client.get("/api/v2/remotes", params={"orgID": fake.org_id})).status_code == 200
+    with pytest.raises(KeyError) as unknown:
+        fake.revoke_token(token)
+    assert token not in str(unknown.value)
+    with pytest.raises(ValueError, match="operator token"):
+        fake.revoke_token(fake.token)

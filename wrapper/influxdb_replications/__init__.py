@@ -40,10 +40,12 @@ if _typing.TYPE_CHECKING:
     from .operations.desired import Change, DesiredRemote, DesiredReplication, DesiredState, Plan
     from .operations.fleet import Host, HostResult, fleet_apply, fleet_plan, fleet_status
     from .operations.fleet_file import ConfigError, FleetConfig, load_fleet, loads_fleet
+    from .operations.fleet_rotate import fleet_rotate_token
     from .operations.health import Health, ReplicationStatus, SyncTimeoutError, assess
     from .operations.remotes import DataLossError, Remotes
     from .operations.replication_client import ReplicationClient
     from .operations.replications import Replications
+    from .operations.rotate import RotationError, RotationOutcome, RotationResult
 
 __all__ = [
     "APIConnectionError",
@@ -79,6 +81,9 @@ __all__ = [
     "ReplicationStatus",
     "Replications",
     "RetryPolicy",
+    "RotationError",
+    "RotationOutcome",
+    "RotationResult",
     "ServerError",
     "SyncTimeoutError",
     "UnauthorizedError",
@@ -87,6 +92,7 @@ __all__ = [
     "assess",
     "fleet_apply",
     "fleet_plan",
+    "fleet_rotate_token",
     "fleet_status",
     "load_fleet",
     "loads_fleet",
@@ -123,6 +129,8 @@ _MODULES = {
     ".operations.desired": ("Change", "DesiredRemote", "DesiredReplication", "DesiredState", "Plan"),
     ".operations.fleet": ("Host", "HostResult", "fleet_apply", "fleet_plan", "fleet_status"),
     ".operations.remotes": ("DataLossError", "Remotes"),
+    ".operations.rotate": ("RotationError", "RotationOutcome", "RotationResult"),
+    ".operations.fleet_rotate": ("fleet_rotate_token",),
     ".operations.replications": ("Replications",),
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}

@@ -3,6 +3,7 @@
 Commands::
 
     remotes list|get|create|update|delete [--cascade [--allow-data-loss | --drain [--drain-timeout S]]]
+    remotes rotate-token NAME|ID --token-env VAR|--token-stdin [--previous-token-env VAR] [--file FILE]
     replications list|get|create|update|delete|validate
     status [ID|NAME] [--file FILE] [--format table|json|prometheus] [--textfile PATH]
     exporter [--listen HOST:PORT] [--file FILE] [--min-interval S]
@@ -65,7 +66,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TextIO
 
 from ..core.errors import APIConnectionError, InfluxDBError
-from .commands import _cmd_remotes, _cmd_replications, _cmd_wait, _Ctx
+from .commands import _cmd_replications, _cmd_wait, _Ctx
 from .fleet_commands import _cmd_plan_or_apply, _cmd_status
 from .metrics_commands import _cmd_exporter
 from .output import _STREAMS, WarningLines, _one_line, _Streams
@@ -83,6 +84,7 @@ from .parser import (
     _secrets_in,
     build_parser,
 )
+from .rotate_commands import _cmd_remotes_or_rotate
 
 __all__ = [
     "EXIT_CHANGES",
@@ -100,7 +102,7 @@ __all__ = [
 
 
 _COMMANDS: dict[str, Callable[[_Ctx], Awaitable[int]]] = {
-    "remotes": _cmd_remotes,
+    "remotes": _cmd_remotes_or_rotate,
     "replications": _cmd_replications,
     "status": _cmd_status,
     "plan": _cmd_plan_or_apply,

@@ -190,4 +190,24 @@ def _drain_options(parser: argparse.ArgumentParser, what: str) -> None:
         type=_positive_float,
         metavar="S",
         help="seconds each drain may wait (default 300; with --drain only; exit 5 when it runs out)",
+def _rotate_token_options(parser: argparse.ArgumentParser) -> None:
+    """``remotes rotate-token``'s own options (the fleet's --concurrency and --progress come with them).
+
+    The tokens come only from the environment or stdin, never from the command line or a file.
+    """
+    parser.add_argument("remote", metavar="NAME|ID", help="the remote (in a fleet: its name on every host)")
+    new = parser.add_mutually_exclusive_group(required=True)
+    new.add_argument("--token-env", metavar="VAR", help="read the new token from this environment variable")
+    new.add_argument("--token-stdin", action="store_true", help="read the new token from stdin (one line)")
+    parser.add_argument(
+        "--previous-token-env",
+        metavar="VAR",
+        help="the token the remote has now: put back where a replication refuses the new one",
+    )
+    parser.add_argument("--file", metavar="FILE", help="a fleet file: rotate on every host it lists")
+    parser.add_argument(
+        "--canary",
+        type=_positive_int,
+        metavar="N",
+        help="rotate the first N hosts first; the rest only when none of them failed",
     )

@@ -18,6 +18,7 @@ from .options import (
     _metrics_options,
     _positive_float,
     _positive_int,
+    _rotate_token_options,
 )
 from .output import _STREAMS, _mask
 
@@ -298,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("remote", metavar="ID|NAME")
     p.add_argument("--cascade", action="store_true", help="delete the replications that use it first")
     _drain_options(p, "with --cascade: delete them")
+    p = leaf(rsub, "rotate-token", "set a remote's token, validate its replications, roll back on failure")
+    _rotate_token_options(p)
+    _fleet_options(p)
 
     # replications --------------------------------------------------------------------------------
     reps = commands.add_parser(

@@ -3,7 +3,7 @@
 The layers, bottom up: ``core`` (configuration, lifecycle, the one request path), the resources
 (``remotes``, ``replications``, which take the core), then this class, which puts them together, with
 the health operations on ``client.replications`` (``replications.py``) and the cascade delete's consent
-and drain on ``client.remotes`` (``remotes.py``), and adds ``plan``/``apply``
+and drain and token rotation on ``client.remotes`` (``remotes.py``), and adds ``plan``/``apply``
 (``operations/plan.py`` and ``operations/apply.py``, loaded on first use).
 """
 
@@ -96,7 +96,7 @@ class ReplicationClient(Core):
 
     @cached_property
     def remotes(self) -> Remotes:
-        """Remote connections: list, get, find, create, update, delete (a cascade loses no queued data)."""
+        """Remote connections: list, get, find, create, update, delete (no queued data lost), rotate_token."""
         return Remotes(self, lambda: self.replications)
 
     @cached_property

@@ -51,8 +51,9 @@ path None = any, else an fnmatch glob on the URL path such as "/api/v2/replicati
   is stored although the client never hears about it.
 * `clear_faults()`.
 
-Other helpers: `create_bucket`, `create_org`, `create_token(permissions)`, `request_log` (a list of
-`RequestRecord`, with the Authorization value redacted) and `clear_request_log()`. To reach two failures
+Other helpers: `create_bucket`, `create_org`, `create_token(permissions)` and `revoke_token(token)` (at
+run time: a remote's token rotated on the cloud side), `request_log` (a list of `RequestRecord`, with the
+Authorization value redacted) and `clear_request_log()`. To reach two failures
 that are slow or impossible to reach through the API: `pad_queue(replication_id, size_bytes)` adds one
 block of that size that holds no points (a full queue without writing 32 MiB), and
 `lose_queue(replication_id)` removes a replication's queue but keeps the replication (its lists, gets and

@@ -266,6 +266,23 @@ class FakeInfluxDB:
         parsed = tuple(Permission.parse(p) for p in permissions)
         return self._store.add_token(parsed).value
 
+    def revoke_token(self, token: str) -> None:
+        """Delete a token (synchronous), as deleting its authorization does on a running server.
+
+        From the next request on it is refused with 401 `unauthorized access`, remote writes and
+        validations that a replication sends with it included; a test rotates a remote's token this way.
+
+        Raises:
+            KeyError: no such token (the value is not shown).
+            ValueError: the operator token, which this fake's own API needs.
+        """
+        found = self._store.tokens.get(token)
+        if found is None:
+            raise KeyError("no such token")
+        if found.operator:
+            raise ValueError("the operator token cannot be revoked")
+        del self._store.tokens[token]
+
     # --- fault injection ---------------------------------------------------------------------------
 
     def fail_next(
