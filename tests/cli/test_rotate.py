@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -20,6 +21,11 @@ from .test_tables import assert_aligned, table_part
 
 WRONG = "wrong-token-the-cloud-never-issued"
 ROTATE = ("remotes", "rotate-token", "cloud")
+
+
+def cells(line: str) -> list[str]:
+    """The cells of a table row: columns are two or more spaces apart (a value may hold one)."""
+    return re.split(r"\s{2,}", line.strip())
 
 
 @dataclass
@@ -95,14 +101,14 @@ async def test_one_server_rotated(setup: Setup) -> None:
 
 
 async def test_one_server_rolled_back(setup: Setup) -> None:
-    """A refused token with the previous one: exit 1, `rolled-back` with the refused-token hint under it."""
+    """A refused token with the previous one: exit 1, `rolled back` with the refused-token hint under it."""
     result = await cli(
         *setup.conn(), *ROTATE, "--token-env", "WRONG_TOKEN", "--previous-token-env", "OLD_TOKEN"
     )
     assert result.code == EXIT_ERROR, result.err
     assert_aligned(result.out)
     lines = result.out.splitlines()
-    assert lines[1].split()[2:4] == ["rolled-back", "0/1"]
+    assert cells(lines[1])[2:4] == ["rolled back", "0/1"]
     assert lines[2] == f"  hint: {REMOTE_TOKEN.hint}"
     assert setup.patched(0) == 2
     assert_no_secret(result, setup)
@@ -179,12 +185,12 @@ async def test_fleet_canary_failure(setup: Setup) -> None:
     assert result.code == EXIT_FLEET, result.err
     assert_aligned(table_part(result.out))
     lines = table_part(result.out).splitlines()
-    assert [line.split()[2] for line in lines if line.startswith("edge-")] == [
-        "rolled-back",
+    assert [cells(line)[2] for line in lines if line.startswith("edge-")] == [
+        "rolled back",
         "skipped",
         "skipped",
     ]
-    assert "0 of 3 hosts rotated, 1 rolled-back, 2 skipped" in result.out
+    assert "0 of 3 hosts rotated, 1 rolled back, 2 skipped" in result.out
     assert [setup.edges[i].request_log for i in (1, 2)] == [[], []]
     assert_no_secret(result, setup)
 

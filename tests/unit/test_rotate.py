@@ -108,13 +108,13 @@ async def test_refused_without_previous_token_is_failing(
 async def test_no_replication_is_not_verifiable(
     client: ReplicationClient, routes: dict[str, respx.Route]
 ) -> None:
-    """A remote no replication uses gets the token and the outcome not-verifiable (ok: nothing failed)."""
+    """A remote no replication uses gets the token and the outcome not verifiable (ok: nothing failed)."""
     routes["list"].mock(return_value=httpx.Response(200, json={"replications": None}))
     result = await client.remotes.rotate_token("cloud", NEW)
     assert routes["patch"].call_count == 1
     assert result.outcome is RotationOutcome.NOT_VERIFIABLE and result.ok
     assert result.to_dict() == {
-        "outcome": "not-verifiable",
+        "outcome": "not verifiable",
         "remote_id": REMOTE_ID,
         "remote_name": "cloud",
         "replications": [],

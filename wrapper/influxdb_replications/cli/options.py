@@ -190,6 +190,9 @@ def _drain_options(parser: argparse.ArgumentParser, what: str) -> None:
         type=_positive_float,
         metavar="S",
         help="seconds each drain may wait (default 300; with --drain only; exit 5 when it runs out)",
+    )
+
+
 def _rotate_token_options(parser: argparse.ArgumentParser) -> None:
     """``remotes rotate-token``'s own options (the fleet's --concurrency and --progress come with them).
 

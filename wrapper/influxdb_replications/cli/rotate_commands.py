@@ -2,8 +2,8 @@
 
 The new token comes from an environment variable (``--token-env``) or stdin (``--token-stdin``), the
 previous one from a variable (``--previous-token-env``); never from the command line or a file. Both are
-masked in every message. The report has one row per host: ``rotated``, ``rolled-back``, ``failing``,
-``not-verifiable``, ``skipped`` (a canary host failed), ``unreachable`` or ``error`` (e.g. no remote of
+masked in every message. The report has one row per host: ``rotated``, ``rolled back``, ``failing``,
+``not verifiable``, ``skipped`` (a canary host failed), ``unreachable`` or ``error`` (e.g. no remote of
 that name on the host), with the remote's name, the replications validated and why.
 """
 

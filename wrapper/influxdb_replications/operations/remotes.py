@@ -154,7 +154,6 @@ class Remotes(resource.Remotes):
             with contextlib.suppress(NotFoundError):  # deleted meanwhile: that is what we want
                 await replications.delete(replication.id, timeout=timeout, trace_span=trace_span)
 
-
     async def rotate_token(
         self,
         remote: str | RemoteConnection,
@@ -172,12 +171,12 @@ class Remotes(resource.Remotes):
         that fails. The outcome (``result.outcome``):
 
         * ``rotated``: every replication validated with the new token;
-        * ``rolled-back``: one failed and ``previous_token`` was given: it was set again (a stream that
+        * ``rolled back``: one failed and ``previous_token`` was given: it was set again (a stream that
           failed meanwhile resumes at its next attempt; a local write wakes it at once);
         * ``failing``: one failed and there was no previous token: the new token stays set and that
           replication fails until the token is fixed (``result.hint`` says what to change, e.g. for a
           refused token);
-        * ``not-verifiable``: the token is set, but no replication uses the remote, so nothing could
+        * ``not verifiable``: the token is set, but no replication uses the remote, so nothing could
           check it.
 
         A validation the server cannot do (it is unreachable meanwhile, or answers with an error of its

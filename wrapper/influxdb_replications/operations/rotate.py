@@ -40,12 +40,12 @@ class RotationOutcome(enum.StrEnum):
 
     ROTATED = "rotated"
     """The new token is set and every replication of the remote validated with it."""
-    ROLLED_BACK = "rolled-back"
+    ROLLED_BACK = "rolled back"
     """A replication could not be validated with the new token; the previous token was put back."""
     FAILING = "failing"
     """A replication could not be validated with the new token, and no previous token was given: the
     new token stays set, and that replication fails until the token is fixed."""
-    NOT_VERIFIABLE = "not-verifiable"
+    NOT_VERIFIABLE = "not verifiable"
     """The new token is set, but no replication uses the remote, so nothing could check it (remotes
     have no validation endpoint, reference 1.1)."""
     SKIPPED = "skipped"
