@@ -230,3 +230,25 @@ async def test_fleet_apply_with_a_refusal_exits_3(
             "summary": entries["edge-1"]["plan"]["summary"],
             "refused": [],
         }
+
+
+async def test_fleet_apply_drain_shows_each_hosts_bytes_left(
+    cloud: FakeInfluxDB, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """apply --drain on a fleet file: the progress line names the host, the replication and the bytes left
+    of each poll; a drain that runs out of time fails that host (exit 3) and says how much is left."""
+    monkeypatch.setenv("CLOUD_TOKEN_FOR_TEST", CLOUD_TOKEN)
+    monkeypatch.setenv("EDGE_TOKEN", EDGE_TOKEN)
+    async with FakeInfluxDB(
+        token=EDGE_TOKEN, org="edge", buckets=["sensors", "metrics"], backoff_scale=0.01
+    ) as edge:
+        hosts = f'[[hosts]]\nname = "edge-1"\nurl = "{edge.url}"\norg = "edge"\ntoken_env = "EDGE_TOKEN"\n'
+        first = state_file(tmp_path / "first.toml", cloud, "sensors", hosts=hosts)
+        assert (await cli("apply", first, "--no-progress")).code == EXIT_OK
+        left = await backlog(edge, cloud)  # the cloud refuses: the drain cannot finish
+        moved = state_file(tmp_path / "moved.toml", cloud, "metrics", hosts=hosts)
+        result = await cli("apply", moved, "--progress", "--drain", "--drain-timeout", "0.3")
+        assert result.code == EXIT_FLEET
+        assert f"edge-1: draining {NAME}: {left} bytes left" in result.err, result.err
+        assert "\n" not in result.err.split("apply [", 1)[1].split("\x1b[K", 1)[0]  # one line, redrawn
+        assert NAME in (await names(edge)) and TEMP in (await names(edge))

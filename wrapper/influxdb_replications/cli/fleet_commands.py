@@ -12,13 +12,14 @@ from ..operations.changes import ApplyResult
 from .output import under_rows
 
 if TYPE_CHECKING:
+    from ..core.models import Replication
     from ..operations.desired import Plan
     from ..operations.fleet import Host, HostResult
     from ..operations.fleet_file import FleetConfig
     from ..operations.health import ReplicationStatus
 from .commands import _BytesLeft, _Ctx, _drain_args, _replication_id
 from .metrics_commands import FORMATS, _cmd_status_metrics
-from .output import STATUS_COLUMNS, _one_line, _status_dict, _status_row, _unhealthy, table
+from .output import STATUS_COLUMNS, _cell, _one_line, _status_dict, _status_row, _unhealthy, table
 from .parser import EXIT_CHANGES, EXIT_ERROR, EXIT_FLEET, EXIT_OK, EXIT_UNHEALTHY, UsageError
 
 
@@ -193,6 +194,12 @@ async def _cmd_plan_or_apply(ctx: _Ctx) -> int:
     return EXIT_OK
 
 
+def _draining(host: Host, replication: Replication) -> str:
+    """A fleet drain's progress note: "HOST: draining NAME: N bytes left"."""
+    left = _cell(replication.remaining_bytes_to_be_synced)
+    return f"{_host_label(host)}: draining {replication.name}: {left} bytes left"
+
+
 def _show_plan(ctx: _Ctx, plan: Plan) -> None:
     if ctx.json:
         ctx.emit(plan.to_dict())
@@ -217,6 +224,7 @@ async def _fleet_plan_or_apply(
                 concurrency=args.concurrency,
                 on_progress=progress.update,
                 client_options=ctx.client_options(),
+                on_drain_progress=lambda host, rep: progress.note(_draining(host, rep)),
                 **consent,
             )
         else:

@@ -165,6 +165,7 @@ class _Progress:
         self._enabled = enabled and total > 0
         self.done = 0
         self.failed = 0
+        self._note = ""
         self._draw()
 
     def update(self, result: HostResult[Any]) -> None:
@@ -173,13 +174,18 @@ class _Progress:
             self.failed += 1
         self._draw()
 
+    def note(self, text: str) -> None:
+        """Show ``text`` after the bar until the next note (e.g. a host's drain: bytes left)."""
+        self._note = f" | {_one_line(text)}\x1b[K"
+        self._draw()
+
     def _draw(self) -> None:
         if not self._enabled:
             return
         filled = self.WIDTH * self.done // self._total
         bar = "#" * filled + "-" * (self.WIDTH - filled)
         failed = f", {self.failed} failed" if self.failed else ""
-        self._stream.write(f"\r{self._label} [{bar}] {self.done}/{self._total} hosts{failed}")
+        self._stream.write(f"\r{self._label} [{bar}] {self.done}/{self._total} hosts{failed}{self._note}")
         self._stream.flush()
 
     def close(self) -> None:

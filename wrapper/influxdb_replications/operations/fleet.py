@@ -39,6 +39,7 @@ from .drain import check_drain
 from .replication_client import ReplicationClient
 
 if TYPE_CHECKING:
+    from ..core.models import Replication
     from .health import ReplicationStatus
 
 __all__ = ["Host", "HostResult", "fleet_apply", "fleet_plan", "fleet_status"]
@@ -178,6 +179,7 @@ async def fleet_apply(
     allow_data_loss: bool = False,
     drain: bool = False,
     drain_timeout: float | None = None,
+    on_drain_progress: Callable[[Host, Replication], object] | None = None,
     concurrency: int = 8,
     on_progress: Callable[[HostResult[Plan]], object] | None = None,
     client_options: Mapping[str, Any] | None = None,
@@ -197,6 +199,8 @@ async def fleet_apply(
         allow_data_loss: Passed to ``ReplicationClient.apply``: make destructive changes anyway.
         drain: Passed to ``ReplicationClient.apply``: drain each destructive change's queue first.
         drain_timeout: Passed to ``ReplicationClient.apply`` (these three are checked before any host).
+        on_drain_progress: Called with the host and the drained Replication after every poll of a drain
+            (hosts drain concurrently, so calls of different hosts interleave).
         concurrency: How many hosts are worked on at once (at least 1).
         on_progress: Called with each HostResult as soon as its host is done (a coroutine function is
             awaited). Calls never overlap. An exception it raises stops the run and propagates.
@@ -220,9 +224,15 @@ async def fleet_apply(
             allow_data_loss=allow_data_loss,
             drain=drain,
             drain_timeout=drain_timeout,
+            on_drain_progress=None if on_drain_progress is None else _for_host(on_drain_progress, host),
         )
 
     return await _run(hosts, act, concurrency, on_progress, client_options)
+
+
+def _for_host(callback: Callable[[Host, Replication], object], host: Host) -> Callable[[Replication], object]:
+    """``callback`` with its host bound: the per-replication drain progress of one host."""
+    return lambda replication: callback(host, replication)
 
 
 async def fleet_plan(
