@@ -11,6 +11,7 @@ import pytest
 import respx
 
 from influxdb_replications import (
+    APIStatusError,
     NotFoundError,
     ReplicationClient,
     RotationError,
@@ -210,3 +211,17 @@ async def test_tokens_never_appear_in_results_errors_or_logs(
     with pytest.raises(RotationError) as caught:
         await client.remotes.rotate_token("cloud", OLD, previous_token=None)
     no_token_in(str(caught.value), repr(caught.value), caplog.text)
+
+
+async def test_a_refused_patch_that_quotes_the_token_raises_without_it(
+    client: ReplicationClient, routes: dict[str, respx.Route]
+) -> None:
+    """The PATCH that sets the token is refused with the token quoted back (a proxy echoing the body): the
+    APIStatusError raised keeps its class and status, with the token masked in its message and body."""
+    routes["patch"].mock(return_value=error_json(400, "invalid", f'bad body {{"remoteAPIToken":"{NEW}"}}'))
+    with pytest.raises(APIStatusError) as caught:
+        await client.remotes.rotate_token("cloud", NEW, previous_token=OLD)
+    error = caught.value
+    assert error.status_code == 400 and "***" in error.message
+    no_token_in(str(error), repr(error), error.message, (error.body or b"").decode())
+    assert error.__cause__ is None and error.__suppress_context__

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..core.args import is_id
-from ..core.errors import HINT_LEAD, InfluxDBError, NotFoundError, ValidationFailedError
+from ..core.errors import HINT_LEAD, APIStatusError, InfluxDBError, NotFoundError, ValidationFailedError
 from ..core.models import RemoteConnection
 from ..resources.refs import check_remote
 
@@ -217,7 +217,15 @@ async def rotate_token(
         return RotationError(message, remote_id=found.id, remote_name=found.name)
 
     async def set_token(token: str) -> None:
-        await remotes.update(found.id, remote_api_token=token, timeout=timeout, trace_span=trace_span)
+        try:
+            await remotes.update(found.id, remote_api_token=token, timeout=timeout, trace_span=trace_span)
+        except APIStatusError as exc:  # a server (or proxy) that quotes the body back: no token in the error
+            if not any(t in exc.message or t.encode() in (exc.body or b"") for t in tokens):
+                raise
+            clean = exc.with_message(_scrub(exc.message, tokens))
+            for t in tokens:
+                clean.body = (clean.body or b"").replace(t.encode(), b"***")
+            raise clean from None
 
     await set_token(new)  # from here on the server writes with the new token (reference 2.5)
     for replication in using:
