@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -225,3 +226,27 @@ async def test_a_refused_patch_that_quotes_the_token_raises_without_it(
     assert error.status_code == 400 and "***" in error.message
     no_token_in(str(error), repr(error), error.message, (error.body or b"").decode())
     assert error.__cause__ is None and error.__suppress_context__
+
+
+async def test_a_rotation_cancelled_while_validating_puts_the_previous_token_back(
+    client: ReplicationClient, routes: dict[str, respx.Route]
+) -> None:
+    """Cancelled (Ctrl-C) while a validation is in flight: the previous token is PATCHed back before the
+    cancellation propagates, since the new one is unproven; without a previous token nothing more is sent."""
+    started = asyncio.Event()
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        started.set()
+        await asyncio.sleep(3600)
+        raise AssertionError("not reached")  # pragma: no cover
+
+    routes["first"].mock(side_effect=hang)
+    for previous, sent in ((OLD, [NEW, OLD]), (None, [NEW])):
+        before = len(routes["patch"].calls)
+        started.clear()
+        task = asyncio.create_task(client.remotes.rotate_token("cloud", NEW, previous_token=previous))
+        await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert [body["remoteAPIToken"] for body in tokens_sent(routes["patch"])[before:]] == sent

@@ -182,8 +182,9 @@ class Remotes(resource.Remotes):
         A validation the server cannot do (it is unreachable meanwhile, or answers with an error of its
         own) counts as a failure when ``previous_token`` was given; without it, RotationError is raised,
         since the new token is set and not known to be good. The token cannot be read back (the server
-        never returns it), so ``previous_token`` is trusted to be the one that was there. Tokens appear
-        in no result, error or log line.
+        never returns it), so ``previous_token`` is trusted to be the one that was there. A rotation
+        cancelled while it validates (Ctrl-C) puts ``previous_token``, when given, back before the
+        cancellation goes on. Tokens appear in no result, error or log line.
 
         Args:
             remote: The remote: a RemoteConnection, its ID (16 hex digits) or its name (anything else).

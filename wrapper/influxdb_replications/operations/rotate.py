@@ -17,6 +17,8 @@ is scrubbed of them before it is kept.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -232,6 +234,11 @@ async def rotate_token(
         label = f"replication {replication.name!r} ({replication.id})"
         try:
             await replications.validate(replication.id, timeout=timeout, trace_span=trace_span)
+        except asyncio.CancelledError:  # Ctrl-C mid-proof: the new token is unproven, the old one worked
+            if previous is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(set_token(previous))
+            raise
         except NotFoundError:
             continue  # deleted meanwhile: nothing of it to prove
         except ValidationFailedError as exc:  # the remote refused the test write
