@@ -13,6 +13,7 @@ from ..core.models import RemoteConnection, Replication
 from ..core.retry import RetryPolicy
 from ..operations.replication_client import ReplicationClient
 from ..operations.spec_fields import BUCKET_ID
+from ..resources.refs import remote_of
 from .options import _field_values
 from .output import (
     REMOTE_COLUMNS,
@@ -111,12 +112,7 @@ async def _remote_id(client: ReplicationClient, ref: str) -> str:
 
 
 async def _get_remote(client: ReplicationClient, ref: str) -> RemoteConnection:
-    if is_id(ref):
-        return await client.remotes.get(ref)
-    found = await client.remotes.find(ref)
-    if found is None:
-        raise NotFoundError(f"remote connection {ref!r} not found", status_code=404, code="not found")
-    return found
+    return await remote_of(client.remotes, ref, None, None)
 
 
 async def _replication_id(client: ReplicationClient, ref: str) -> str:
@@ -138,16 +134,29 @@ def _remote_token(ctx: _Ctx) -> str | None:
     given: str | None = args.remote_api_token  # the write-only token: masked wherever it could be printed
     if given is not None:
         token = given
-    elif args.remote_api_token_env is not None:
-        token = os.environ.get(args.remote_api_token_env)
-        if not token:
-            raise UsageError(f"environment variable {args.remote_api_token_env} is not set or empty")
-    elif args.remote_api_token_stdin:
-        token = ctx.stdin.readline().strip()
-        if not token:
-            raise UsageError("no token on stdin")
-    if token is not None:
         ctx.streams.secrets.append(token)
+    elif args.remote_api_token_env is not None:
+        token = _env_secret(ctx, args.remote_api_token_env)
+    elif args.remote_api_token_stdin:
+        token = _stdin_secret(ctx)
+    return token
+
+
+def _env_secret(ctx: _Ctx, name: str, prefix: str = "") -> str:
+    """A token from the environment variable ``name``, masked from then on in every output."""
+    token = os.environ.get(name)
+    if not token:
+        raise UsageError(f"{prefix}environment variable {name} is not set or empty")
+    ctx.streams.secrets.append(token)
+    return token
+
+
+def _stdin_secret(ctx: _Ctx, prefix: str = "") -> str:
+    """A token from the first line of stdin, masked from then on in every output."""
+    token = ctx.stdin.readline().strip()
+    if not token:
+        raise UsageError(f"{prefix}no token on stdin")
+    ctx.streams.secrets.append(token)
     return token
 
 

@@ -10,12 +10,11 @@ that name on the host), with the remote's name, the replications validated and w
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import APIConnectionError
-from .commands import _cmd_remotes, _Ctx
+from .commands import _cmd_remotes, _Ctx, _env_secret, _stdin_secret
 from .fleet_commands import _host_error, _host_label, _load, _report_failures
 from .output import _mask, _Progress, table, under_rows
 from .parser import EXIT_ERROR, EXIT_FLEET, EXIT_OK, UsageError, _get
@@ -43,11 +42,7 @@ def _from_env(ctx: _Ctx, option: str, name: str) -> str:
         check_env_name(name, option)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    value = os.environ.get(name)
-    if not value:
-        raise UsageError(f"{option}: environment variable {name} is not set or empty")
-    ctx.streams.secrets.append(value)
-    return value
+    return _env_secret(ctx, name, f"{option}: ")
 
 
 def _tokens(ctx: _Ctx) -> tuple[str, str | None]:
@@ -58,10 +53,7 @@ def _tokens(ctx: _Ctx) -> tuple[str, str | None]:
     if args.token_env is not None:
         new = _from_env(ctx, "--token-env", args.token_env)
     else:
-        new = ctx.stdin.readline().strip()
-        if not new:
-            raise UsageError("--token-stdin: no token on stdin")
-        ctx.streams.secrets.append(new)
+        new = _stdin_secret(ctx, "--token-stdin: ")
     previous = None
     if args.previous_token_env is not None:
         previous = _from_env(ctx, "--previous-token-env", args.previous_token_env)

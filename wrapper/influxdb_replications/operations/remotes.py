@@ -18,8 +18,8 @@ The resource (``resources/remotes.py``) sends the requests; this subclass adds w
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
 
 from ..core.args import check_bool, check_id
 from ..core.errors import InfluxDBError, NotFoundError
@@ -32,7 +32,6 @@ from .health import SyncTimeoutError
 from .rotate import RotationResult, rotate_token
 
 if TYPE_CHECKING:
-    from ..core.client import Core
     from .replications import Replications
 
 __all__ = ["DataLossError", "Remotes"]
@@ -60,10 +59,6 @@ class Remotes(resource.Remotes):
     ``cascade=True`` loses no queued data unless ``allow_data_loss=True``; ``rotate_token`` gives a remote
     a new token and proves it.
     """
-
-    def __init__(self, client: Core, replications: Callable[[], Replications]) -> None:
-        super().__init__(client, replications)
-        self._with_health = replications  # the subclass with wait_until_synced
 
     async def delete(
         self,
@@ -124,7 +119,8 @@ class Remotes(resource.Remotes):
     async def _cascade(
         self, remote_id: str, options: DrainOptions, timeout: Timeout, trace_span: str | None
     ) -> None:
-        replications = self._with_health()
+        # ReplicationClient hands its resources the operations subclass, which has wait_until_synced
+        replications = cast("Replications", self._replications())
         remote = await self.get(remote_id, timeout=timeout, trace_span=trace_span)
         found = await replications._of_remote(remote, timeout, trace_span)
         at_risk = [rep for rep in found if _change(rep).at_risk]

@@ -23,10 +23,9 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..core.args import is_id
 from ..core.errors import HINT_LEAD, APIStatusError, InfluxDBError, NotFoundError, ValidationFailedError
 from ..core.models import RemoteConnection
-from ..resources.refs import check_remote
+from ..resources.refs import check_remote, remote_of
 
 if TYPE_CHECKING:
     from ..core.models import Replication
@@ -163,19 +162,6 @@ def _without_hint(error: ValidationFailedError) -> str:
     return message
 
 
-async def _find_remote(
-    remotes: Remotes, ref: str | RemoteConnection, timeout: Timeout, trace_span: str | None
-) -> RemoteConnection:
-    if isinstance(ref, RemoteConnection):
-        ref = ref.id
-    if is_id(ref):
-        return await remotes.get(ref, timeout=timeout, trace_span=trace_span)
-    found = await remotes.find(ref, timeout=timeout, trace_span=trace_span)
-    if found is None:
-        raise NotFoundError(f"remote connection {ref!r} not found", status_code=404, code="not found")
-    return found
-
-
 async def rotate_token(
     remotes: Remotes,
     replications: Replications,
@@ -196,7 +182,7 @@ async def rotate_token(
     if previous == new:
         raise ValueError("new_token and previous_token are the same token: nothing would be rotated")
     tokens = (new,) if previous is None else (new, previous)
-    found = await _find_remote(remotes, ref, timeout, trace_span)
+    found = await remote_of(remotes, ref, timeout, trace_span)
     # the replications of the remote's own org, so that no org needs configuring (as a cascade delete)
     using: list[Replication] = await replications._of_remote(found, timeout, trace_span)
     using.sort(key=lambda r: (r.name, r.id))

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .remotes import Remotes
     from .resource import Timeout
 
-__all__ = ["RemoteRef", "bucket_id_of", "check_bucket", "check_remote", "remote_id_of", "target"]
+__all__ = ["RemoteRef", "bucket_id_of", "check_bucket", "check_remote", "remote_id_of", "remote_of", "target"]
 
 RemoteRef = str | RemoteConnection
 
@@ -48,10 +48,24 @@ async def remote_id_of(remotes: Remotes, remote: RemoteRef, timeout: Timeout, tr
         return remote.id
     if is_id(remote):
         return remote
-    found = await remotes.find(remote, timeout=timeout, trace_span=trace_span)
+    return (await _named(remotes, remote, timeout, trace_span)).id
+
+
+async def remote_of(
+    remotes: Remotes, remote: RemoteRef, timeout: Timeout, trace_span: str | None
+) -> RemoteConnection:
+    """The remote as the server has it now: fetched by ID (a RemoteConnection's too), else found by name."""
+    ref = remote.id if isinstance(remote, RemoteConnection) else remote
+    if is_id(ref):
+        return await remotes.get(ref, timeout=timeout, trace_span=trace_span)
+    return await _named(remotes, ref, timeout, trace_span)
+
+
+async def _named(remotes: Remotes, name: str, timeout: Timeout, trace_span: str | None) -> RemoteConnection:
+    found = await remotes.find(name, timeout=timeout, trace_span=trace_span)
     if found is None:
-        raise NotFoundError(f"remote connection {remote!r} not found", status_code=404, code="not found")
-    return found.id
+        raise NotFoundError(f"remote connection {name!r} not found", status_code=404, code="not found")
+    return found
 
 
 async def bucket_id_of(client: Core, bucket: str, timeout: Timeout, trace_span: str | None) -> str:
